@@ -1,0 +1,238 @@
+//! Configuration: the validated settings of one run. Built once from flags (or by a library
+//! caller), checked by [`Config::validate`], then handed to the stages as their own sub-configs.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::decide::{DecideConfig, Patterns};
+use crate::error::Error;
+use crate::input::DiscoverConfig;
+use crate::segment::UnitChoice;
+
+/// When a run looks too destructive to trust.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GuardConfig {
+    /// Warn when removed block bytes exceed this share of the bytes of non-duplicate documents.
+    pub max_removed: f64,
+    /// Warn when more than this share of documents with content would be emptied.
+    pub max_emptied: f64,
+    /// Stop before writing any cleaned file when a guardrail trips.
+    pub strict: bool,
+}
+
+impl Default for GuardConfig {
+    fn default() -> Self {
+        GuardConfig {
+            max_removed: 0.6,
+            max_emptied: 0.2,
+            strict: false,
+        }
+    }
+}
+
+/// Everything a `clean` run needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub inputs: Vec<PathBuf>,
+    /// Output folder; may be `None` only for a dry run.
+    pub output: Option<PathBuf>,
+    pub discover: DiscoverConfig,
+    pub unit: UnitChoice,
+    pub decide: DecideConfig,
+    pub patterns: Patterns,
+    pub guard: GuardConfig,
+    /// Documents larger than this are skipped with an error.
+    pub max_doc_bytes: u64,
+    /// Run both passes and write the report, but no cleaned file.
+    pub dry_run: bool,
+    /// Where to write the JSON report (`-` for standard output).
+    pub report: Option<PathBuf>,
+    /// Entries in the report's boilerplate catalogue.
+    pub catalogue_size: usize,
+    /// Worker threads; 0 means one per core.
+    pub threads: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            inputs: Vec::new(),
+            output: None,
+            discover: DiscoverConfig::default(),
+            unit: UnitChoice::Auto,
+            decide: DecideConfig::default(),
+            patterns: Patterns::default(),
+            guard: GuardConfig::default(),
+            max_doc_bytes: 1 << 30,
+            dry_run: false,
+            report: None,
+            catalogue_size: 100,
+            threads: 0,
+        }
+    }
+}
+
+impl Config {
+    /// Check ranges and paths; after this the stages trust the values.
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |msg: &str| Err(Error::Config(msg.to_string()));
+        if self.inputs.is_empty() {
+            return bad("no INPUT given");
+        }
+        if self.output.is_none() && !self.dry_run {
+            return bad("an output folder (-o OUT) is required unless --dry-run is given");
+        }
+        if self.decide.min_docs < 2 {
+            return bad("--min-docs must be at least 2 (1 would remove every block)");
+        }
+        if !(self.decide.min_site_share > 0.0 && self.decide.min_site_share <= 1.0) {
+            return bad("--min-site-share must be in (0, 1]");
+        }
+        if self.decide.min_site_docs < 2 {
+            return bad("--min-site-docs must be at least 2");
+        }
+        for (name, v) in [
+            ("--max-removed", self.guard.max_removed),
+            ("--max-emptied", self.guard.max_emptied),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(Error::Config(format!("{name} must be between 0 and 1")));
+            }
+        }
+        if self.discover.extensions.is_empty() {
+            return bad("at least one --ext is needed");
+        }
+        if self.max_doc_bytes == 0 || self.max_doc_bytes > u64::from(u32::MAX) {
+            return bad("--max-doc-bytes must be between 1 and 4294967295");
+        }
+        self.check_paths()
+    }
+
+    fn check_paths(&self) -> Result<(), Error> {
+        let inputs: Vec<(PathBuf, PathBuf)> = self
+            .inputs
+            .iter()
+            .map(|i| {
+                std::fs::canonicalize(i)
+                    .map(|c| (i.clone(), c))
+                    .map_err(|source| match source.kind() {
+                        std::io::ErrorKind::NotFound => Error::MissingInput(i.clone()),
+                        _ => Error::Read {
+                            path: i.clone(),
+                            source,
+                        },
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        for (a, (orig_a, ca)) in inputs.iter().enumerate() {
+            for (orig_b, cb) in inputs.iter().skip(a + 1) {
+                if ca.starts_with(cb) || cb.starts_with(ca) {
+                    return Err(Error::OverlappingInputs {
+                        first: orig_a.clone(),
+                        second: orig_b.clone(),
+                    });
+                }
+            }
+        }
+        let Some(output) = &self.output else {
+            return Ok(());
+        };
+        let out = canonical_even_if_missing(output);
+        for (orig, canon) in &inputs {
+            // A file INPUT's documents are written beside it, relative to its folder.
+            let root = if canon.is_file() {
+                canon.parent().map(Path::to_path_buf).unwrap_or_default()
+            } else {
+                canon.clone()
+            };
+            if out.starts_with(&root) {
+                return Err(Error::OutputInsideInput {
+                    output: output.clone(),
+                    input: orig.clone(),
+                });
+            }
+            if canon.starts_with(&out) {
+                return Err(Error::InputInsideOutput {
+                    output: output.clone(),
+                    input: orig.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Canonicalise the longest existing ancestor and append the rest, so a not-yet-created output
+/// folder is still compared with the inputs through symlinks and `..`.
+fn canonical_even_if_missing(path: &Path) -> PathBuf {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(c) = std::fs::canonicalize(existing) {
+            let mut out = c;
+            for part in rest.iter().rev() {
+                out.push(part);
+            }
+            return out;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(input: &Path, output: &Path) -> Config {
+        Config {
+            inputs: vec![input.to_path_buf()],
+            output: Some(output.to_path_buf()),
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn output_inside_input_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = config(dir.path(), &dir.path().join("out/new")).validate().unwrap_err();
+        assert!(matches!(err, Error::OutputInsideInput { .. }), "{err}");
+        let err = config(&dir.path().join("."), dir.path()).validate().unwrap_err();
+        assert!(matches!(err, Error::OutputInsideInput { .. }), "{err}");
+    }
+
+    #[test]
+    fn input_inside_output_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("in")).unwrap();
+        let err = config(&dir.path().join("in"), dir.path()).validate().unwrap_err();
+        assert!(matches!(err, Error::InputInsideOutput { .. }), "{err}");
+    }
+
+    #[test]
+    fn separate_folders_are_fine() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("in")).unwrap();
+        config(&dir.path().join("in"), &dir.path().join("out")).validate().unwrap();
+    }
+
+    #[test]
+    fn thresholds_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("in")).unwrap();
+        let mut c = config(&dir.path().join("in"), &dir.path().join("out"));
+        c.decide.min_docs = 1;
+        assert!(matches!(c.validate(), Err(Error::Config(_))));
+    }
+}

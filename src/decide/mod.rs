@@ -1,0 +1,439 @@
+//! Decide: pure functions from fingerprints and frozen counts to keep/drop decisions.
+//!
+//! In: a document's [`DocFingerprint`], its site, the user's pattern hits, the [`FrozenCounts`]
+//! and a [`DecideConfig`]. Out: the removed blocks, each with a [`Reason`], and the document's
+//! [`Fate`]. Nothing here reads files or depends on scheduling: the same inputs give the same
+//! decisions, which is what makes the output identical for any thread count.
+//!
+//! Rules, in order, for each block:
+//! 1. a keep pattern matches → kept, whatever the statistics say;
+//! 2. a drop pattern matches → removed ([`Reason::DropPattern`]);
+//! 3. its key occurs in at least `min_docs` documents, or in at least `min_site_share` of the
+//!    documents of its site (sites with at least `min_site_docs` documents, and at least two
+//!    documents holding it) → every copy removed ([`Reason::Boilerplate`]);
+//! 4. an earlier block of the same document has the same key, and the block has at least
+//!    `min_repeat_words` words → removed, the first copy stays ([`Reason::RepeatedInDocument`]);
+//! 5. a block without letters or digits (`|`, `* * *`) goes when the nearest blocks with content
+//!    on both sides are gone (or it sits at the document's edge), so removals leave no orphaned
+//!    separators ([`Reason::Separator`]).
+//!
+//! A document with no content block left is [`Fate::Emptied`]. Whole-document duplicates are
+//! found by [`duplicates::first_copies`] before counting.
+
+pub mod duplicates;
+pub mod patterns;
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::count::{FrozenCounts, SiteId};
+use crate::fingerprint::{DocFingerprint, Key};
+pub use patterns::{PatternHit, Patterns};
+
+/// Thresholds of the block rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecideConfig {
+    /// A key in at least this many distinct documents (any sites) is boilerplate.
+    pub min_docs: u32,
+    /// A key in at least this share of its site's documents is boilerplate...
+    pub min_site_share: f64,
+    /// ...when the site has at least this many documents.
+    pub min_site_docs: u32,
+    /// In-document repeats shorter than this many words are kept (a repeated "Yes" in a table).
+    pub min_repeat_words: u32,
+    /// Whether documents have sites at all; without them the site-share rule is off.
+    pub use_sites: bool,
+}
+
+impl Default for DecideConfig {
+    fn default() -> Self {
+        DecideConfig {
+            min_docs: 5,
+            min_site_share: 0.1,
+            min_site_docs: 4,
+            min_repeat_words: 4,
+            use_sites: true,
+        }
+    }
+}
+
+/// Which boilerplate threshold fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BoilerplateRule {
+    /// `documents >= min_docs`.
+    MinDocs,
+    /// `site_documents / site_size >= min_site_share`.
+    SiteShare,
+}
+
+/// Why a block was removed. One enum for the report, the cleaned output and the library API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Reason {
+    /// The block recurs across documents: site chrome, not content.
+    Boilerplate {
+        rule: BoilerplateRule,
+        /// Distinct documents holding the block (duplicates not counted).
+        documents: u32,
+        /// Distinct sites holding it.
+        sites: u32,
+        /// Documents of this document's site holding it.
+        site_documents: u32,
+        /// Documents of this document's site.
+        site_size: u32,
+    },
+    /// A later copy of a block already present earlier in the same document.
+    RepeatedInDocument {
+        /// Byte offset of the first copy, which is kept.
+        first_copy_start: u32,
+        /// How many times the block occurs in the document.
+        copies: u32,
+    },
+    /// A `--drop-pattern` matched (index into the configured drop patterns).
+    DropPattern { pattern: u32 },
+    /// A block without letters or digits left between removed blocks.
+    Separator,
+}
+
+impl Reason {
+    /// Short name used in summaries and per-reason totals.
+    pub fn kind(&self) -> ReasonKind {
+        match self {
+            Reason::Boilerplate { .. } => ReasonKind::Boilerplate,
+            Reason::RepeatedInDocument { .. } => ReasonKind::RepeatedInDocument,
+            Reason::DropPattern { .. } => ReasonKind::DropPattern,
+            Reason::Separator => ReasonKind::Separator,
+        }
+    }
+}
+
+/// The reason's variant without its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonKind {
+    Boilerplate,
+    RepeatedInDocument,
+    DropPattern,
+    Separator,
+}
+
+impl ReasonKind {
+    pub const ALL: [ReasonKind; 4] = [
+        ReasonKind::Boilerplate,
+        ReasonKind::RepeatedInDocument,
+        ReasonKind::DropPattern,
+        ReasonKind::Separator,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ReasonKind::Boilerplate => "boilerplate",
+            ReasonKind::RepeatedInDocument => "repeated in document",
+            ReasonKind::DropPattern => "drop pattern",
+            ReasonKind::Separator => "separator",
+        }
+    }
+}
+
+/// One removed block.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Removal {
+    /// Index of the block in the document's segmentation.
+    pub block: u32,
+    pub reason: Reason,
+}
+
+/// What happens to a whole document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "fate", rename_all = "snake_case")]
+pub enum Fate {
+    /// Cleaned text is written.
+    Written,
+    /// Every content block was removed; nothing is written.
+    Emptied,
+    /// Identical after normalisation to an earlier document (index in run order); not written.
+    Duplicate { of: usize },
+    /// The input had no content at all (empty or only whitespace/punctuation); not written.
+    NoContent,
+}
+
+/// Decide every block of one (non-duplicate) document.
+pub fn decide_blocks(
+    doc: &DocFingerprint,
+    site: SiteId,
+    hits: &[(u32, PatternHit)],
+    counts: &FrozenCounts,
+    cfg: &DecideConfig,
+) -> (Fate, Vec<Removal>) {
+    if doc.content.is_none() {
+        return (Fate::NoContent, Vec::new());
+    }
+    let n = doc.blocks.len();
+    let mut reasons: Vec<Option<Reason>> = vec![None; n];
+    let mut kept_by_pattern = vec![false; n];
+    for &(block, hit) in hits {
+        let b = block as usize;
+        match hit {
+            PatternHit::Keep => kept_by_pattern[b] = true,
+            PatternHit::Drop(pattern) => reasons[b] = Some(Reason::DropPattern { pattern }),
+        }
+    }
+
+    let mut copies: HashMap<Key, (u32, u32)> = HashMap::new();
+    for block in &doc.blocks {
+        if let Some(key) = block.key {
+            copies.entry(key).or_insert((block.start, 0)).1 += 1;
+        }
+    }
+
+    for (i, block) in doc.blocks.iter().enumerate() {
+        let Some(key) = block.key else { continue };
+        if kept_by_pattern[i] || reasons[i].is_some() {
+            continue;
+        }
+        if let Some(reason) = boilerplate(key, site, counts, cfg) {
+            reasons[i] = Some(reason);
+            continue;
+        }
+        let (first_start, n_copies) = copies.get(&key).copied().unwrap_or((block.start, 1));
+        if first_start != block.start && block.words >= cfg.min_repeat_words {
+            reasons[i] = Some(Reason::RepeatedInDocument {
+                first_copy_start: first_start,
+                copies: n_copies,
+            });
+        }
+    }
+
+    mark_orphan_separators(doc, &mut reasons, &kept_by_pattern);
+
+    let any_content_kept = doc
+        .blocks
+        .iter()
+        .zip(&reasons)
+        .any(|(b, r)| b.key.is_some() && r.is_none());
+    let removals = reasons
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            r.map(|reason| Removal {
+                block: i as u32,
+                reason,
+            })
+        })
+        .collect();
+    let fate = if any_content_kept {
+        Fate::Written
+    } else {
+        Fate::Emptied
+    };
+    (fate, removals)
+}
+
+fn boilerplate(
+    key: Key,
+    site: SiteId,
+    counts: &FrozenCounts,
+    cfg: &DecideConfig,
+) -> Option<Reason> {
+    let stats = counts.stats(key);
+    let site_documents = counts.site_docs(key, site);
+    let site_size = counts.site_size(site);
+    let rule = if stats.docs >= cfg.min_docs {
+        BoilerplateRule::MinDocs
+    } else if cfg.use_sites
+        && site_size >= cfg.min_site_docs
+        && site_documents >= 2
+        && f64::from(site_documents) >= cfg.min_site_share * f64::from(site_size)
+    {
+        BoilerplateRule::SiteShare
+    } else {
+        return None;
+    };
+    Some(Reason::Boilerplate {
+        rule,
+        documents: stats.docs,
+        sites: stats.sites,
+        site_documents,
+        site_size,
+    })
+}
+
+/// Rule 5: drop key-less blocks whose nearest content neighbours on both sides are removed.
+fn mark_orphan_separators(
+    doc: &DocFingerprint,
+    reasons: &mut [Option<Reason>],
+    kept_by_pattern: &[bool],
+) {
+    let n = doc.blocks.len();
+    // For each block: is the nearest keyed block before it removed (true at the start)?
+    let mut removed_before = vec![true; n];
+    let mut last = true;
+    for i in 0..n {
+        removed_before[i] = last;
+        if doc.blocks[i].key.is_some() {
+            last = reasons[i].is_some();
+        }
+    }
+    let mut removed_after = true;
+    for i in (0..n).rev() {
+        let is_separator = doc.blocks[i].key.is_none();
+        if is_separator {
+            if removed_before[i] && removed_after && !kept_by_pattern[i] && reasons[i].is_none() {
+                reasons[i] = Some(Reason::Separator);
+            }
+        } else {
+            removed_after = reasons[i].is_some();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::count::CountBuilder;
+    use crate::fingerprint::{fingerprint, Scratch};
+    use crate::segment::{segment, UnitChoice};
+
+    fn print(doc: &str) -> DocFingerprint {
+        let seg = segment(doc.as_bytes(), UnitChoice::Line);
+        fingerprint(doc.as_bytes(), &seg, &mut Scratch::default())
+    }
+
+    /// Count `corpus` (site, text) and decide document `which`.
+    fn decide(corpus: &[(SiteId, &str)], which: usize, cfg: &DecideConfig) -> (Fate, Vec<Removal>) {
+        let prints: Vec<_> = corpus.iter().map(|(_, d)| print(d)).collect();
+        let mut builder = CountBuilder::default();
+        let mut sizes = vec![0u32; 4];
+        for ((site, _), p) in corpus.iter().zip(&prints) {
+            let mut keys: Vec<_> = p.blocks.iter().filter_map(|b| b.key).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            builder.add_document(*site, keys);
+            sizes[*site as usize] += 1;
+        }
+        let counts = builder.finish().freeze(sizes);
+        decide_blocks(&prints[which], corpus[which].0, &[], &counts, cfg)
+    }
+
+    fn removed_blocks(r: &[Removal]) -> Vec<u32> {
+        r.iter().map(|r| r.block).collect()
+    }
+
+    #[test]
+    fn a_line_in_min_docs_documents_is_boilerplate_everywhere() {
+        let cfg = DecideConfig {
+            min_docs: 3,
+            use_sites: false,
+            ..DecideConfig::default()
+        };
+        let corpus = [
+            (0, "Subscribe now\nalpha story\n"),
+            (1, "Subscribe now\nbeta story\n"),
+            (2, "subscribe NOW!\ngamma story\n"),
+        ];
+        for which in 0..3 {
+            let (fate, removals) = decide(&corpus, which, &cfg);
+            assert_eq!(fate, Fate::Written);
+            assert_eq!(removed_blocks(&removals), [0]);
+            assert!(matches!(
+                removals[0].reason,
+                Reason::Boilerplate { rule: BoilerplateRule::MinDocs, documents: 3, sites: 3, .. }
+            ));
+        }
+        let cfg4 = DecideConfig { min_docs: 4, ..cfg };
+        assert!(decide(&corpus, 0, &cfg4).1.is_empty());
+    }
+
+    #[test]
+    fn site_share_needs_enough_site_documents() {
+        let cfg = DecideConfig {
+            min_docs: 100,
+            min_site_share: 0.5,
+            min_site_docs: 4,
+            ..DecideConfig::default()
+        };
+        let mut corpus = vec![
+            (0, "Menu\na one\n"),
+            (0, "Menu\na two\n"),
+            (0, "a three\n"),
+            (0, "a four\n"),
+        ];
+        let (_, removals) = decide(&corpus, 0, &cfg);
+        assert!(matches!(
+            removals[0].reason,
+            Reason::Boilerplate { rule: BoilerplateRule::SiteShare, site_documents: 2, site_size: 4, .. }
+        ));
+        corpus.pop();
+        assert!(decide(&corpus, 0, &cfg).1.is_empty(), "site of 3 is too small");
+    }
+
+    #[test]
+    fn repeated_caption_keeps_first_copy() {
+        let doc = "A caption with five words\nbody text\nA caption with five words!\nYes\nYes\n";
+        let (fate, removals) = decide(&[(0, doc)], 0, &DecideConfig::default());
+        assert_eq!(fate, Fate::Written);
+        assert_eq!(removed_blocks(&removals), [2], "short 'Yes' repeat kept");
+        assert_eq!(
+            removals[0].reason,
+            Reason::RepeatedInDocument {
+                first_copy_start: 0,
+                copies: 2
+            }
+        );
+    }
+
+    #[test]
+    fn separators_between_removed_blocks_go_too() {
+        let cfg = DecideConfig {
+            min_docs: 2,
+            ..DecideConfig::default()
+        };
+        let corpus = [
+            (0, "Home\n|\nNews\nfirst body\n* * *\nsecond body\n"),
+            (1, "Home\n|\nNews\nother body\n"),
+        ];
+        let (_, removals) = decide(&corpus, 0, &cfg);
+        assert_eq!(removed_blocks(&removals), [0, 1, 2]);
+        assert_eq!(removals[1].reason, Reason::Separator);
+    }
+
+    #[test]
+    fn everything_removed_means_emptied() {
+        let cfg = DecideConfig {
+            min_docs: 2,
+            ..DecideConfig::default()
+        };
+        let corpus = [(0, "Home\nNews\n"), (1, "Home\nNews\nbody\n")];
+        assert_eq!(decide(&corpus, 0, &cfg).0, Fate::Emptied);
+        assert_eq!(decide(&corpus, 1, &cfg).0, Fate::Written);
+    }
+
+    #[test]
+    fn patterns_override_statistics() {
+        let cfg = DecideConfig {
+            min_docs: 2,
+            ..DecideConfig::default()
+        };
+        let corpus = ["Home\nbody one\n", "Home\nbody two\n"];
+        let prints: Vec<_> = corpus.iter().map(|d| print(d)).collect();
+        let mut builder = CountBuilder::default();
+        for p in &prints {
+            builder.add_document(0, p.blocks.iter().filter_map(|b| b.key));
+        }
+        let counts = builder.finish().freeze(vec![2]);
+        let hits = [(0, PatternHit::Keep), (1, PatternHit::Drop(0))];
+        let (fate, removals) = decide_blocks(&prints[0], 0, &hits, &counts, &cfg);
+        assert_eq!(fate, Fate::Written, "the kept 'Home' is content");
+        assert_eq!(removed_blocks(&removals), [1]);
+        assert_eq!(removals[0].reason, Reason::DropPattern { pattern: 0 });
+    }
+
+    #[test]
+    fn documents_without_content_are_no_content() {
+        let (fate, removals) = decide(&[(0, "* * *\n")], 0, &DecideConfig::default());
+        assert_eq!(fate, Fate::NoContent);
+        assert!(removals.is_empty());
+    }
+}

@@ -1,0 +1,207 @@
+//! Discovery: INPUT paths → the run's documents, in a fixed order, each with its id and site.
+//!
+//! Files under each INPUT are listed depth-first with names sorted, so the order (which decides
+//! which of two duplicate documents is kept) never depends on the file system. A document's id
+//! is its path relative to its INPUT root, with `/` separators; an INPUT that is a file has its
+//! file name as id. Hidden entries (name starting with `.`) and symbolic links are skipped unless
+//! asked for; unreadable folders and symlink loops become [`Issue`]s and the walk goes on.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use walkdir::WalkDir;
+
+use crate::error::{Error, Issue, IssueKind};
+
+/// How a document's site is derived from its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "mode", content = "depth")]
+pub enum SiteRule {
+    /// The first `n` folders under the INPUT root name the site; documents with fewer folders
+    /// above them have no site.
+    Depth(usize),
+    /// No sites: every document stands alone.
+    None,
+}
+
+/// Which files are documents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscoverConfig {
+    /// File name extensions, without the dot, compared case-insensitively.
+    pub extensions: Vec<String>,
+    pub include_hidden: bool,
+    pub follow_symlinks: bool,
+    pub sites: SiteRule,
+}
+
+impl Default for DiscoverConfig {
+    fn default() -> Self {
+        DiscoverConfig {
+            extensions: vec!["txt".into()],
+            include_hidden: false,
+            follow_symlinks: false,
+            sites: SiteRule::Depth(1),
+        }
+    }
+}
+
+/// One input document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceDoc {
+    /// Where to read it.
+    pub path: PathBuf,
+    /// Path relative to its INPUT root; also its path under the output folder.
+    pub rel: PathBuf,
+    /// `rel` as text with `/` separators (lossy for names that are not UTF-8).
+    pub id: String,
+    /// Site name; empty when the document has none.
+    pub site: String,
+}
+
+/// The documents found and the entries that could not be listed.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub docs: Vec<SourceDoc>,
+    pub issues: Vec<Issue>,
+}
+
+/// List the documents under every input.
+pub fn discover(inputs: &[PathBuf], cfg: &DiscoverConfig) -> Result<Discovery, Error> {
+    let mut out = Discovery::default();
+    for input in inputs {
+        let meta = std::fs::metadata(input).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::NotFound {
+                Error::MissingInput(input.clone())
+            } else {
+                Error::Read {
+                    path: input.clone(),
+                    source,
+                }
+            }
+        })?;
+        if meta.is_file() {
+            let name = input.file_name().map(PathBuf::from).unwrap_or_default();
+            out.docs.push(SourceDoc {
+                path: input.clone(),
+                id: id_of(&name),
+                rel: name,
+                site: String::new(),
+            });
+            continue;
+        }
+        walk(input, cfg, &mut out);
+    }
+    Ok(out)
+}
+
+fn walk(root: &Path, cfg: &DiscoverConfig, out: &mut Discovery) {
+    let walker = WalkDir::new(root)
+        .follow_links(cfg.follow_symlinks)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || cfg.include_hidden || !is_hidden(e.file_name()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| root.display().to_string());
+                let message = if err.loop_ancestor().is_some() {
+                    "symbolic link loop; skipped".to_string()
+                } else {
+                    match err.io_error() {
+                        Some(io) => format!("cannot list: {io}"),
+                        None => format!("cannot list: {err}"),
+                    }
+                };
+                out.issues.push(Issue {
+                    path,
+                    line: None,
+                    kind: IssueKind::Unreadable,
+                    message,
+                });
+                continue;
+            }
+        };
+        if entry.path_is_symlink() && !cfg.follow_symlinks {
+            continue;
+        }
+        if !entry.file_type().is_file() || !has_extension(entry.path(), &cfg.extensions) {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(root)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| PathBuf::from(entry.file_name()));
+        out.docs.push(SourceDoc {
+            path: entry.path().to_path_buf(),
+            id: id_of(&rel),
+            site: site_of(&rel, cfg.sites),
+            rel,
+        });
+    }
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.as_encoded_bytes().first() == Some(&b'.')
+}
+
+fn has_extension(path: &Path, extensions: &[String]) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    extensions.iter().any(|ext| {
+        name.len() > ext.len() + 1
+            && name.is_char_boundary(name.len() - ext.len() - 1)
+            && name[name.len() - ext.len() - 1..].eq_ignore_ascii_case(&format!(".{ext}"))
+    })
+}
+
+fn id_of(rel: &Path) -> String {
+    rel.components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn site_of(rel: &Path, rule: SiteRule) -> String {
+    let SiteRule::Depth(depth) = rule else {
+        return String::new();
+    };
+    let folders: Vec<_> = rel
+        .parent()
+        .map(|p| p.components().collect())
+        .unwrap_or_default();
+    if depth == 0 || folders.len() < depth {
+        return String::new();
+    }
+    id_of(&folders[..depth].iter().collect::<PathBuf>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extensions_match_case_insensitively_and_multi_part() {
+        let exts = vec!["txt".to_string(), "jsonl.gz".to_string()];
+        assert!(has_extension(Path::new("a/b.TXT"), &exts));
+        assert!(has_extension(Path::new("a/b.jsonl.gz"), &exts));
+        assert!(!has_extension(Path::new("a/b.gz"), &exts));
+        assert!(!has_extension(Path::new("a/.txt"), &exts));
+        assert!(!has_extension(Path::new("a/btxt"), &exts));
+    }
+
+    #[test]
+    fn site_is_first_folders_under_root() {
+        assert_eq!(site_of(Path::new("example.com/2024/a.txt"), SiteRule::Depth(1)), "example.com");
+        assert_eq!(site_of(Path::new("example.com/2024/a.txt"), SiteRule::Depth(2)), "example.com/2024");
+        assert_eq!(site_of(Path::new("example.com/a.txt"), SiteRule::Depth(2)), "");
+        assert_eq!(site_of(Path::new("a.txt"), SiteRule::Depth(1)), "");
+        assert_eq!(site_of(Path::new("x/a.txt"), SiteRule::None), "");
+    }
+}

@@ -1,0 +1,141 @@
+//! Input: find documents ([`discover`]) and read their bytes with the checks every stage relies on.
+//!
+//! A document is read whole (bounded by the size limit) and handed on as raw bytes: decoding is
+//! lossy and only for matching, so invalid UTF-8 is written back byte for byte. Binary files
+//! (NUL bytes), unreadable and oversized files become [`Issue`]s naming the path and, where it
+//! helps, the line; the run goes on without them.
+
+pub mod discover;
+
+use std::io::Read;
+use std::path::Path;
+
+pub use discover::{discover, DiscoverConfig, Discovery, SiteRule, SourceDoc};
+
+use crate::error::{Issue, IssueKind};
+
+/// Identity of a file's version, to notice a file that changed between the passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    pub len: u64,
+    pub modified: Option<std::time::SystemTime>,
+}
+
+/// Read a document, refusing files over `max_bytes` and binary files.
+/// On success also returns a warning when the bytes are not valid UTF-8.
+pub fn read_document(
+    doc: &SourceDoc,
+    max_bytes: u64,
+) -> Result<(Vec<u8>, FileStamp, Option<Issue>), Issue> {
+    let fail = |kind, line, message: String| Issue {
+        path: doc.path.display().to_string(),
+        line,
+        kind,
+        message,
+    };
+    let (bytes, stamp) = read_bounded(&doc.path, max_bytes).map_err(|e| match e {
+        ReadError::Io(io) => fail(IssueKind::Unreadable, None, format!("cannot read: {io}")),
+        ReadError::TooLarge(len) => fail(
+            IssueKind::TooLarge,
+            None,
+            format!("{len} bytes is over the document size limit of {max_bytes} bytes; skipped (raise --max-doc-bytes)"),
+        ),
+    })?;
+    if let Some(pos) = memchr::memchr(0, &bytes) {
+        return Err(fail(
+            IssueKind::Binary,
+            Some(line_of(&bytes, pos)),
+            format!("NUL byte at byte {pos}: looks like a binary file; skipped"),
+        ));
+    }
+    let warning = std::str::from_utf8(&bytes).err().map(|e| {
+        let pos = e.valid_up_to();
+        fail(
+            IssueKind::InvalidUtf8,
+            Some(line_of(&bytes, pos)),
+            format!("invalid UTF-8 at byte {pos}: matched on a lossy decoding, written back unchanged"),
+        )
+    });
+    Ok((bytes, stamp, warning))
+}
+
+enum ReadError {
+    Io(std::io::Error),
+    TooLarge(u64),
+}
+
+fn read_bounded(path: &Path, max_bytes: u64) -> Result<(Vec<u8>, FileStamp), ReadError> {
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if meta.len() > max_bytes {
+        return Err(ReadError::TooLarge(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // Read one byte past the limit so a file that grew since `metadata` is still caught.
+    file.take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(ReadError::TooLarge(bytes.len() as u64));
+    }
+    let stamp = FileStamp {
+        len: meta.len(),
+        modified: meta.modified().ok(),
+    };
+    Ok((bytes, stamp))
+}
+
+/// 1-based line number of byte offset `pos`.
+pub fn line_of(bytes: &[u8], pos: usize) -> usize {
+    memchr::memchr_iter(b'\n', &bytes[..pos.min(bytes.len())]).count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc_with(bytes: &[u8]) -> (tempfile::TempDir, SourceDoc) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        std::fs::write(&path, bytes).unwrap();
+        let doc = SourceDoc {
+            path,
+            rel: "a.txt".into(),
+            id: "a.txt".into(),
+            site: String::new(),
+        };
+        (dir, doc)
+    }
+
+    #[test]
+    fn binary_files_are_refused_with_line() {
+        let (_d, doc) = doc_with(b"one\ntwo\0three");
+        let err = read_document(&doc, 1 << 20).unwrap_err();
+        assert_eq!(err.kind, IssueKind::Binary);
+        assert_eq!(err.line, Some(2));
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_warning_with_line() {
+        let (_d, doc) = doc_with(b"ok\ncaf\xe9\n");
+        let (bytes, _, warning) = read_document(&doc, 1 << 20).unwrap();
+        assert_eq!(bytes, b"ok\ncaf\xe9\n");
+        let w = warning.unwrap();
+        assert_eq!(w.kind, IssueKind::InvalidUtf8);
+        assert_eq!(w.line, Some(2));
+    }
+
+    #[test]
+    fn size_limit_is_enforced() {
+        let (_d, doc) = doc_with(b"0123456789");
+        assert_eq!(read_document(&doc, 9).unwrap_err().kind, IssueKind::TooLarge);
+        assert!(read_document(&doc, 10).is_ok());
+    }
+
+    #[test]
+    fn missing_file_is_unreadable() {
+        let (_d, mut doc) = doc_with(b"x");
+        doc.path.set_file_name("missing.txt");
+        assert_eq!(read_document(&doc, 10).unwrap_err().kind, IssueKind::Unreadable);
+    }
+}

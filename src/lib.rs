@@ -1,0 +1,35 @@
+//! thresh separates the grain from the chaff in scraped text.
+//!
+//! Given folders of scraped articles, it removes site boilerplate (blocks that recur across the
+//! documents of a site or the corpus), captions repeated inside one article and whole duplicate
+//! documents, and writes the rest back byte for byte, with a reason for every removal.
+//!
+//! The stages, in data-flow order: [`input`] (discover and read) → [`segment`] (text → block
+//! spans) → [`normalize`] (block → matching form) → [`fingerprint`] (xxh3 keys) → [`count`]
+//! (per-worker tables, associative merge) → [`decide`] (pure rules → [`decide::Reason`]s) →
+//! [`output`] (cleaned files, report). [`pipeline::run`] wires them for a whole run:
+//!
+//! ```no_run
+//! let cfg = thresh::Config {
+//!     inputs: vec!["scraped".into()],
+//!     output: Some("clean".into()),
+//!     ..thresh::Config::default()
+//! };
+//! let outcome = thresh::pipeline::run(&cfg)?;
+//! eprint!("{}", thresh::output::report::summary(&outcome, &cfg.guard, cfg.dry_run));
+//! # Ok::<(), thresh::Error>(())
+//! ```
+
+pub mod config;
+pub mod count;
+pub mod decide;
+pub mod error;
+pub mod fingerprint;
+pub mod input;
+pub mod normalize;
+pub mod output;
+pub mod pipeline;
+pub mod segment;
+
+pub use config::{Config, GuardConfig};
+pub use error::{Error, Issue, IssueKind};

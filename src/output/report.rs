@@ -1,0 +1,496 @@
+//! Report: the run's outcome → a versioned JSON report and a short human summary.
+//!
+//! The JSON schema is [`Report`] (format `thresh-report`, version [`REPORT_VERSION`]); it is
+//! deserialisable, and the tests parse it back. Byte spans are offsets into the original input
+//! files. The report is written atomically like every other output.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Config, GuardConfig};
+use crate::decide::{DecideConfig, Fate, Reason, ReasonKind};
+use crate::error::{Error, Issue, IssueKind};
+use crate::input::DiscoverConfig;
+use crate::pipeline::{DocResult, Outcome};
+use crate::segment::{trim_terminator, UnitChoice};
+
+pub const REPORT_FORMAT: &str = "thresh-report";
+/// Bumped on any incompatible change of the schema.
+pub const REPORT_VERSION: u32 = 1;
+const SAMPLE_CHARS: usize = 200;
+
+/// The JSON report.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub format: String,
+    pub version: u32,
+    pub thresh_version: String,
+    pub config: ReportConfig,
+    pub totals: Totals,
+    /// Guardrail warnings.
+    pub warnings: Vec<String>,
+    /// True when `--strict` stopped the run before any cleaned file was written.
+    pub stopped: bool,
+    pub issues: Vec<Issue>,
+    /// The boilerplate removing the most bytes, largest first.
+    pub boilerplate: Vec<CatalogueEntry>,
+    /// Removal per site, largest share removed first.
+    pub sites: Vec<SiteRow>,
+    /// Every document, in run order, with its removed blocks.
+    pub documents: Vec<DocRow>,
+}
+
+/// The effective configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReportConfig {
+    pub inputs: Vec<String>,
+    pub output: Option<String>,
+    pub discover: DiscoverConfig,
+    pub unit: UnitChoice,
+    pub decide: DecideConfig,
+    pub keep_patterns: Vec<String>,
+    pub drop_patterns: Vec<String>,
+    pub max_removed: f64,
+    pub max_emptied: f64,
+    pub strict: bool,
+    pub max_doc_bytes: u64,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Totals {
+    pub documents_found: u64,
+    pub documents_read: u64,
+    pub documents_written: u64,
+    pub documents_duplicate: u64,
+    pub documents_emptied: u64,
+    /// Inputs with no content (empty, whitespace or punctuation only).
+    pub documents_empty: u64,
+    pub documents_failed: u64,
+    pub documents_invalid_utf8: u64,
+    pub bytes_read: u64,
+    pub blocks: u64,
+    pub blocks_removed: BTreeMap<ReasonKind, u64>,
+    pub bytes_removed: BTreeMap<ReasonKind, u64>,
+    /// Bytes of documents not written because they duplicate an earlier one.
+    pub bytes_duplicate_documents: u64,
+    /// Distinct block keys in the corpus, and how many the frozen table holds (>= 2 documents).
+    pub distinct_keys: u64,
+    pub table_keys: u64,
+}
+
+/// One frequent boilerplate block.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CatalogueEntry {
+    /// Text of the block in the example document (first 200 characters).
+    pub text: String,
+    /// The block's matching key, hex.
+    pub key: String,
+    pub documents: u32,
+    pub sites: u32,
+    pub blocks_removed: u64,
+    pub bytes_removed: u64,
+    /// The first document (in run order) where it was removed.
+    pub example: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SiteRow {
+    /// Site name; empty for documents without a site.
+    pub site: String,
+    pub documents: u64,
+    pub documents_written: u64,
+    pub documents_duplicate: u64,
+    pub documents_emptied: u64,
+    pub bytes: u64,
+    pub bytes_removed: BTreeMap<ReasonKind, u64>,
+    pub bytes_duplicate_documents: u64,
+    /// Share of the site's bytes removed, duplicates included.
+    pub share_removed: f64,
+}
+
+/// What happened to a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocStatus {
+    /// Written (or, in a dry run, would be).
+    Written,
+    Emptied,
+    Duplicate,
+    Empty,
+    Failed,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DocRow {
+    pub id: String,
+    pub site: String,
+    pub status: DocStatus,
+    pub bytes: u64,
+    pub bytes_removed: u64,
+    /// For duplicates: the id of the kept copy.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub duplicate_of: Option<String>,
+    pub removed: Vec<RemovedBlock>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemovedBlock {
+    pub start: u32,
+    pub end: u32,
+    #[serde(flatten)]
+    pub reason: Reason,
+}
+
+fn status_of(doc: &DocResult) -> DocStatus {
+    match doc.fate {
+        Some(Fate::Written) => DocStatus::Written,
+        Some(Fate::Emptied) => DocStatus::Emptied,
+        Some(Fate::Duplicate { .. }) => DocStatus::Duplicate,
+        Some(Fate::NoContent) => DocStatus::Empty,
+        None => DocStatus::Failed,
+    }
+}
+
+/// Build the report of a finished run.
+pub fn build(outcome: &Outcome, cfg: &Config) -> Report {
+    Report {
+        format: REPORT_FORMAT.into(),
+        version: REPORT_VERSION,
+        thresh_version: env!("CARGO_PKG_VERSION").into(),
+        config: ReportConfig {
+            inputs: cfg.inputs.iter().map(|p| p.display().to_string()).collect(),
+            output: cfg.output.as_ref().map(|p| p.display().to_string()),
+            discover: cfg.discover.clone(),
+            unit: cfg.unit,
+            decide: cfg.decide.clone(),
+            keep_patterns: cfg.patterns.keep_patterns().to_vec(),
+            drop_patterns: cfg.patterns.drop_patterns().to_vec(),
+            max_removed: cfg.guard.max_removed,
+            max_emptied: cfg.guard.max_emptied,
+            strict: cfg.guard.strict,
+            max_doc_bytes: cfg.max_doc_bytes,
+            dry_run: cfg.dry_run,
+        },
+        totals: totals(outcome),
+        warnings: outcome.warnings.clone(),
+        stopped: outcome.stopped,
+        issues: outcome.issues.clone(),
+        boilerplate: catalogue(outcome, cfg.catalogue_size),
+        sites: site_rows(outcome),
+        documents: outcome.docs.iter().map(|d| doc_row(d, outcome)).collect(),
+    }
+}
+
+/// Totals over the whole run.
+pub fn totals(outcome: &Outcome) -> Totals {
+    let mut t = Totals {
+        documents_found: outcome.docs.len() as u64,
+        distinct_keys: outcome.counts.distinct_keys(),
+        table_keys: outcome.counts.retained_keys() as u64,
+        ..Totals::default()
+    };
+    for kind in ReasonKind::ALL {
+        t.blocks_removed.insert(kind, 0);
+        t.bytes_removed.insert(kind, 0);
+    }
+    for doc in &outcome.docs {
+        if let Some(print) = &doc.print {
+            t.documents_read += 1;
+            t.bytes_read += doc.bytes;
+            t.blocks += print.blocks.len() as u64;
+        }
+        match status_of(doc) {
+            DocStatus::Written => t.documents_written += 1,
+            DocStatus::Emptied => t.documents_emptied += 1,
+            DocStatus::Duplicate => {
+                t.documents_duplicate += 1;
+                t.bytes_duplicate_documents += doc.bytes;
+            }
+            DocStatus::Empty => t.documents_empty += 1,
+            DocStatus::Failed => t.documents_failed += 1,
+        }
+        if let Some(print) = &doc.print {
+            for r in &doc.removals {
+                let kind = r.reason.kind();
+                *t.blocks_removed.entry(kind).or_default() += 1;
+                *t.bytes_removed.entry(kind).or_default() +=
+                    print.blocks[r.block as usize].len() as u64;
+            }
+        }
+    }
+    // Failures that are not documents (an unlistable folder) count too.
+    t.documents_failed = t
+        .documents_failed
+        .max(outcome.issues.iter().filter(|i| i.kind.is_failure()).count() as u64);
+    t.documents_invalid_utf8 = outcome
+        .issues
+        .iter()
+        .filter(|i| i.kind == IssueKind::InvalidUtf8)
+        .count() as u64;
+    t
+}
+
+fn doc_row(doc: &DocResult, outcome: &Outcome) -> DocRow {
+    let removed = match &doc.print {
+        Some(print) => doc
+            .removals
+            .iter()
+            .map(|r| {
+                let b = &print.blocks[r.block as usize];
+                RemovedBlock {
+                    start: b.start,
+                    end: b.end,
+                    reason: r.reason.clone(),
+                }
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    DocRow {
+        id: doc.source.id.clone(),
+        site: outcome.sites[doc.site as usize].clone(),
+        status: status_of(doc),
+        bytes: doc.bytes,
+        bytes_removed: doc.removed_bytes(),
+        duplicate_of: match doc.fate {
+            Some(Fate::Duplicate { of }) => Some(outcome.docs[of].source.id.clone()),
+            _ => None,
+        },
+        removed,
+    }
+}
+
+fn site_rows(outcome: &Outcome) -> Vec<SiteRow> {
+    let mut rows: Vec<SiteRow> = outcome
+        .sites
+        .iter()
+        .map(|s| SiteRow {
+            site: s.clone(),
+            documents: 0,
+            documents_written: 0,
+            documents_duplicate: 0,
+            documents_emptied: 0,
+            bytes: 0,
+            bytes_removed: ReasonKind::ALL.iter().map(|k| (*k, 0)).collect(),
+            bytes_duplicate_documents: 0,
+            share_removed: 0.0,
+        })
+        .collect();
+    for doc in &outcome.docs {
+        let row = &mut rows[doc.site as usize];
+        row.documents += 1;
+        row.bytes += doc.bytes;
+        match status_of(doc) {
+            DocStatus::Written => row.documents_written += 1,
+            DocStatus::Emptied => row.documents_emptied += 1,
+            DocStatus::Duplicate => {
+                row.documents_duplicate += 1;
+                row.bytes_duplicate_documents += doc.bytes;
+            }
+            _ => {}
+        }
+        if let Some(print) = &doc.print {
+            for r in &doc.removals {
+                *row.bytes_removed.entry(r.reason.kind()).or_default() +=
+                    print.blocks[r.block as usize].len() as u64;
+            }
+        }
+    }
+    rows.retain(|r| r.documents > 0);
+    for row in &mut rows {
+        let removed: u64 = row.bytes_removed.values().sum::<u64>() + row.bytes_duplicate_documents;
+        row.share_removed = if row.bytes == 0 {
+            0.0
+        } else {
+            removed as f64 / row.bytes as f64
+        };
+    }
+    rows.sort_by(|a, b| {
+        b.share_removed
+            .total_cmp(&a.share_removed)
+            .then_with(|| a.site.cmp(&b.site))
+    });
+    rows
+}
+
+/// The `limit` boilerplate keys removing the most bytes, with a sample of their text.
+pub fn catalogue(outcome: &Outcome, limit: usize) -> Vec<CatalogueEntry> {
+    struct Agg {
+        documents: u32,
+        sites: u32,
+        blocks: u64,
+        bytes: u64,
+        example: (usize, usize),
+    }
+    let mut by_key: HashMap<u64, Agg> = HashMap::new();
+    for (d, doc) in outcome.docs.iter().enumerate() {
+        let Some(print) = &doc.print else { continue };
+        for r in &doc.removals {
+            let Reason::Boilerplate {
+                documents, sites, ..
+            } = r.reason
+            else {
+                continue;
+            };
+            let block = &print.blocks[r.block as usize];
+            let Some(key) = block.key else { continue };
+            let agg = by_key.entry(key).or_insert(Agg {
+                documents,
+                sites,
+                blocks: 0,
+                bytes: 0,
+                example: (d, r.block as usize),
+            });
+            agg.blocks += 1;
+            agg.bytes += block.len() as u64;
+        }
+    }
+    let mut entries: Vec<(u64, Agg)> = by_key.into_iter().collect();
+    entries.sort_by(|a, b| b.1.bytes.cmp(&a.1.bytes).then(a.0.cmp(&b.0)));
+    entries.truncate(limit);
+    let mut file_cache: HashMap<usize, Option<Vec<u8>>> = HashMap::new();
+    entries
+        .into_iter()
+        .map(|(key, agg)| {
+            let (d, b) = agg.example;
+            let doc = &outcome.docs[d];
+            let bytes = file_cache
+                .entry(d)
+                .or_insert_with(|| std::fs::read(&doc.source.path).ok());
+            let text = match (bytes, &doc.print) {
+                (Some(bytes), Some(print)) => {
+                    let span = print.blocks[b].span();
+                    bytes
+                        .get(span)
+                        .map(|s| sample(trim_terminator(s)))
+                        .unwrap_or_default()
+                }
+                _ => String::new(),
+            };
+            CatalogueEntry {
+                text,
+                key: format!("{key:016x}"),
+                documents: agg.documents,
+                sites: agg.sites,
+                blocks_removed: agg.blocks,
+                bytes_removed: agg.bytes,
+                example: doc.source.id.clone(),
+            }
+        })
+        .collect()
+}
+
+fn sample(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out: String = text.chars().take(SAMPLE_CHARS).collect();
+    if text.chars().nth(SAMPLE_CHARS).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// Write the report as JSON to `path` (atomically), or to standard output for `-`.
+pub fn write_report(path: &Path, outcome: &Outcome, cfg: &Config) -> Result<(), Error> {
+    let report = build(outcome, cfg);
+    let write_err = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut json = serde_json::to_vec_pretty(&report).map_err(|e| write_err(e.into()))?;
+    json.push(b'\n');
+    if path == Path::new("-") {
+        let mut out = std::io::stdout().lock();
+        out.write_all(&json).and_then(|_| out.flush()).map_err(write_err)
+    } else {
+        super::text::write_atomic(path, &json).map_err(write_err)
+    }
+}
+
+/// A few lines for a person: what was read, written and removed, and any guardrail warning.
+pub fn summary(outcome: &Outcome, guard: &GuardConfig, dry_run: bool) -> String {
+    let t = totals(outcome);
+    let verb = if dry_run { "would write" } else { "written" };
+    let mut s = format!(
+        "thresh: {} documents: {} {verb}, {} duplicate, {} emptied, {} empty, {} failed\n",
+        t.documents_found,
+        t.documents_written,
+        t.documents_duplicate,
+        t.documents_emptied,
+        t.documents_empty,
+        t.documents_failed,
+    );
+    let removed: u64 = t.bytes_removed.values().sum();
+    let parts: Vec<String> = t
+        .bytes_removed
+        .iter()
+        .filter(|(_, b)| **b > 0)
+        .map(|(k, b)| format!("{} {}", k.name(), human_bytes(*b)))
+        .collect();
+    s.push_str(&format!(
+        "removed {} of {} read ({:.1}%){}{}; {} in duplicate documents\n",
+        human_bytes(removed),
+        human_bytes(t.bytes_read),
+        percent(removed, t.bytes_read),
+        if parts.is_empty() { "" } else { ": " },
+        parts.join(", "),
+        human_bytes(t.bytes_duplicate_documents),
+    ));
+    for w in &outcome.warnings {
+        s.push_str(&format!("WARNING: {w}\n"));
+    }
+    if outcome.stopped {
+        s.push_str(&format!(
+            "stopped before writing (--strict; limits --max-removed {} --max-emptied {})\n",
+            guard.max_removed, guard.max_emptied
+        ));
+    }
+    s
+}
+
+fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        100.0 * part as f64 / whole as f64
+    }
+}
+
+/// Bytes in B, KB, MB or GB (powers of 1000).
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if n < 1000 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64 / 1000.0;
+    let mut unit = 0;
+    while v >= 1000.0 && unit < UNITS.len() - 1 {
+        v /= 1000.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_bytes_scales() {
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(1500), "1.5 KB");
+        assert_eq!(human_bytes(2_500_000), "2.5 MB");
+    }
+
+    #[test]
+    fn samples_are_cut_on_characters() {
+        let long = "é".repeat(300);
+        let s = sample(long.as_bytes());
+        assert_eq!(s.chars().count(), SAMPLE_CHARS + 1);
+        assert!(s.ends_with('…'));
+        assert_eq!(sample(b"short"), "short");
+    }
+}

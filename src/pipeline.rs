@@ -1,0 +1,362 @@
+//! Pipeline: orchestrates the stages and does nothing else.
+//!
+//! discover → pass 1 (parallel: read, segment, fingerprint, match patterns) → duplicates (in
+//! path order) → count (per-worker tables, associative merge, frozen) → decide (parallel, pure)
+//! → guardrail → pass 2 (parallel: re-read, check unchanged, write kept spans atomically) →
+//! report. Every per-document result is stored at the document's index, so the output never
+//! depends on the thread count or on scheduling.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::count::{CountBuilder, CountTable, FrozenCounts, SiteId};
+use crate::decide::{decide_blocks, duplicates::first_copies, Fate, PatternHit, Removal};
+use crate::error::{Error, Issue, IssueKind};
+use crate::fingerprint::{fingerprint, DocFingerprint, Scratch};
+use crate::input::{discover, read_document, FileStamp, SourceDoc};
+use crate::output::{report, text};
+use crate::segment::{segment, trim_terminator, Unit};
+
+/// Everything known about one document after the run.
+#[derive(Debug, Clone)]
+pub struct DocResult {
+    pub source: SourceDoc,
+    pub site: SiteId,
+    /// Size in bytes (0 when it could not be read).
+    pub bytes: u64,
+    pub unit: Option<Unit>,
+    /// Pass-1 fingerprint; `None` when the document could not be read.
+    pub print: Option<DocFingerprint>,
+    /// `None` when the document failed (unreadable, binary, changed, not writable).
+    pub fate: Option<Fate>,
+    pub removals: Vec<Removal>,
+    /// The user's pattern matches, by block index.
+    pub pattern_hits: Vec<(u32, PatternHit)>,
+    stamp: Option<FileStamp>,
+}
+
+impl DocResult {
+    /// Bytes of the removed blocks.
+    pub fn removed_bytes(&self) -> u64 {
+        let Some(print) = &self.print else { return 0 };
+        self.removals
+            .iter()
+            .map(|r| print.blocks[r.block as usize].len() as u64)
+            .sum()
+    }
+}
+
+/// Wall-clock time of each stage.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    pub discover: Duration,
+    pub pass1: Duration,
+    pub count: Duration,
+    pub decide: Duration,
+    pub pass2: Duration,
+}
+
+/// The result of a run.
+#[derive(Debug)]
+pub struct Outcome {
+    pub docs: Vec<DocResult>,
+    /// Site names; a [`SiteId`] indexes this list. Index 0 is the empty name (no site).
+    pub sites: Vec<String>,
+    pub issues: Vec<Issue>,
+    pub counts: FrozenCounts,
+    /// Guardrail warnings.
+    pub warnings: Vec<String>,
+    /// True when `--strict` stopped the run before writing.
+    pub stopped: bool,
+    pub timings: Timings,
+}
+
+impl Outcome {
+    /// Number of inputs that failed (exit code 1 when non-zero).
+    pub fn failures(&self) -> usize {
+        self.issues.iter().filter(|i| i.kind.is_failure()).count()
+    }
+}
+
+/// Run `clean` as configured: count, decide, write, report.
+pub fn run(cfg: &Config) -> Result<Outcome, Error> {
+    cfg.validate()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()
+        .map_err(|e| Error::Config(format!("cannot start worker threads: {e}")))?;
+    pool.install(|| run_in_pool(cfg))
+}
+
+fn run_in_pool(cfg: &Config) -> Result<Outcome, Error> {
+    let mut timings = Timings::default();
+    let clock = Instant::now();
+    let found = discover(&cfg.inputs, &cfg.discover)?;
+    check_collisions(&found.docs)?;
+    let mut issues = found.issues;
+    let (sites, site_of) = assign_sites(&found.docs);
+    timings.discover = clock.elapsed();
+
+    // Pass 1.
+    let clock = Instant::now();
+    let scanned: Vec<Result<Scanned, Issue>> = found
+        .docs
+        .par_iter()
+        .map_init(Scratch::default, |scratch, doc| scan(doc, cfg, scratch))
+        .collect();
+    let mut docs: Vec<DocResult> = Vec::with_capacity(scanned.len());
+    for ((source, site), result) in found.docs.into_iter().zip(site_of).zip(scanned) {
+        let mut doc = DocResult {
+            source,
+            site,
+            bytes: 0,
+            unit: None,
+            print: None,
+            fate: None,
+            removals: Vec::new(),
+            pattern_hits: Vec::new(),
+            stamp: None,
+        };
+        match result {
+            Ok(s) => {
+                issues.extend(s.warning);
+                doc.bytes = s.stamp.len;
+                doc.unit = Some(s.unit);
+                doc.print = Some(s.print);
+                doc.pattern_hits = s.hits;
+                doc.stamp = Some(s.stamp);
+            }
+            Err(issue) => issues.push(issue),
+        }
+        docs.push(doc);
+    }
+    timings.pass1 = clock.elapsed();
+
+    // Duplicates, then counts over distinct documents only.
+    let clock = Instant::now();
+    let contents: Vec<Option<u64>> = docs
+        .iter()
+        .map(|d| d.print.as_ref().and_then(|p| p.content))
+        .collect();
+    for (doc, dup) in docs.iter_mut().zip(first_copies(&contents)) {
+        if let Some(of) = dup {
+            doc.fate = Some(Fate::Duplicate { of });
+        }
+    }
+    let counted = |d: &&DocResult| d.fate.is_none() && d.print.as_ref().is_some_and(|p| p.content.is_some());
+    let mut site_sizes = vec![0u32; sites.len()];
+    for doc in docs.iter().filter(counted) {
+        site_sizes[doc.site as usize] += 1;
+    }
+    // Documents without a site share no template: the site-share rule never applies to them.
+    site_sizes[0] = 0;
+    let table = docs
+        .par_iter()
+        .filter(counted)
+        .fold(CountBuilder::default, |mut builder, doc| {
+            if let Some(print) = &doc.print {
+                let mut keys: Vec<u64> = print.blocks.iter().filter_map(|b| b.key).collect();
+                keys.sort_unstable();
+                keys.dedup();
+                builder.add_document(doc.site, keys);
+            }
+            builder
+        })
+        .map(CountBuilder::finish)
+        .reduce(CountTable::default, CountTable::merge);
+    let counts = table.freeze(site_sizes);
+    timings.count = clock.elapsed();
+
+    // Decide.
+    let clock = Instant::now();
+    let decisions: Vec<Option<(Fate, Vec<Removal>)>> = docs
+        .par_iter()
+        .map(|doc| match (&doc.print, doc.fate) {
+            (Some(print), None) => Some(decide_blocks(
+                print,
+                doc.site,
+                &doc.pattern_hits,
+                &counts,
+                &cfg.decide,
+            )),
+            _ => None,
+        })
+        .collect();
+    for (doc, decision) in docs.iter_mut().zip(decisions) {
+        if let Some((fate, removals)) = decision {
+            if fate == Fate::NoContent {
+                issues.push(no_content_issue(doc));
+            }
+            doc.fate = Some(fate);
+            doc.removals = removals;
+        }
+    }
+    timings.decide = clock.elapsed();
+
+    let warnings = guardrail_warnings(&docs, cfg);
+    let stopped = cfg.guard.strict && !warnings.is_empty();
+
+    // Pass 2.
+    let clock = Instant::now();
+    if !cfg.dry_run && !stopped {
+        if let Some(out) = &cfg.output {
+            let results: Vec<Option<Issue>> = docs
+                .par_iter()
+                .map(|doc| write_document(doc, out, cfg.max_doc_bytes).err())
+                .collect();
+            for (doc, issue) in docs.iter_mut().zip(results) {
+                if let Some(issue) = issue {
+                    doc.fate = None;
+                    issues.push(issue);
+                }
+            }
+        }
+    }
+    timings.pass2 = clock.elapsed();
+
+    let outcome = Outcome {
+        docs,
+        sites,
+        issues,
+        counts,
+        warnings,
+        stopped,
+        timings,
+    };
+    if let Some(path) = &cfg.report {
+        report::write_report(path, &outcome, cfg)?;
+    }
+    Ok(outcome)
+}
+
+/// Pass-1 result for one document.
+struct Scanned {
+    print: DocFingerprint,
+    hits: Vec<(u32, PatternHit)>,
+    stamp: FileStamp,
+    unit: Unit,
+    warning: Option<Issue>,
+}
+
+fn scan(doc: &SourceDoc, cfg: &Config, scratch: &mut Scratch) -> Result<Scanned, Issue> {
+    let (bytes, stamp, warning) = read_document(doc, cfg.max_doc_bytes)?;
+    let seg = segment(&bytes, cfg.unit);
+    let print = fingerprint(&bytes, &seg, scratch);
+    let hits = if cfg.patterns.is_empty() {
+        Vec::new()
+    } else {
+        seg.blocks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, span)| {
+                let text = String::from_utf8_lossy(trim_terminator(&bytes[span.clone()]));
+                cfg.patterns.classify(&text).map(|hit| (i as u32, hit))
+            })
+            .collect()
+    };
+    Ok(Scanned {
+        print,
+        hits,
+        stamp,
+        unit: seg.unit,
+        warning,
+    })
+}
+
+fn no_content_issue(doc: &DocResult) -> Issue {
+    let message = if doc.bytes == 0 {
+        "empty file; nothing written"
+    } else {
+        "no text (only whitespace or punctuation); nothing written"
+    };
+    Issue {
+        path: doc.source.path.display().to_string(),
+        line: None,
+        kind: IssueKind::Empty,
+        message: message.into(),
+    }
+}
+
+/// Re-read a document to be written, check it is the version pass 1 saw, write kept spans.
+fn write_document(doc: &DocResult, out: &Path, max_bytes: u64) -> Result<(), Issue> {
+    let (Some(Fate::Written), Some(print), Some(stamp)) = (doc.fate, &doc.print, doc.stamp) else {
+        return Ok(());
+    };
+    let (bytes, now, _) = read_document(&doc.source, max_bytes)?;
+    let raw = xxhash_rust::xxh3::xxh3_64(&bytes);
+    if now != stamp || raw != print.raw {
+        return Err(Issue {
+            path: doc.source.path.display().to_string(),
+            line: None,
+            kind: IssueKind::Changed,
+            message: "changed between the two passes (size, time or content); skipped, run again"
+                .into(),
+        });
+    }
+    let mut removed = vec![false; print.blocks.len()];
+    for r in &doc.removals {
+        removed[r.block as usize] = true;
+    }
+    let cleaned = text::assemble(&bytes, &print.blocks, &removed);
+    let target = out.join(&doc.source.rel);
+    text::write_atomic(&target, &cleaned).map_err(|e| Issue {
+        path: target.display().to_string(),
+        line: None,
+        kind: IssueKind::WriteFailed,
+        message: format!("cannot write: {e}"),
+    })
+}
+
+/// Sorted site names (index 0 = no site) and each document's site id.
+fn assign_sites(docs: &[SourceDoc]) -> (Vec<String>, Vec<SiteId>) {
+    let mut names: Vec<String> = docs.iter().map(|d| d.site.clone()).collect();
+    names.push(String::new());
+    names.sort_unstable();
+    names.dedup();
+    let ids = docs
+        .iter()
+        .map(|d| names.binary_search(&d.site).unwrap_or(0) as SiteId)
+        .collect();
+    (names, ids)
+}
+
+fn check_collisions(docs: &[SourceDoc]) -> Result<(), Error> {
+    let mut seen = std::collections::HashMap::with_capacity(docs.len());
+    for doc in docs {
+        if let Some(first) = seen.insert(&doc.rel, &doc.path) {
+            return Err(Error::OutputCollision {
+                id: doc.id.clone(),
+                first: first.clone(),
+                second: doc.path.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn guardrail_warnings(docs: &[DocResult], cfg: &Config) -> Vec<String> {
+    let decided = || docs.iter().filter(|d| matches!(d.fate, Some(Fate::Written | Fate::Emptied)));
+    let total: u64 = decided().map(|d| d.bytes).sum();
+    let removed: u64 = decided().map(DocResult::removed_bytes).sum();
+    let with_content = decided().count();
+    let emptied = decided().filter(|d| d.fate == Some(Fate::Emptied)).count();
+    let mut warnings = Vec::new();
+    if total > 0 && removed as f64 > cfg.guard.max_removed * total as f64 {
+        warnings.push(format!(
+            "this run removes {:.1}% of the bytes of distinct documents, more than --max-removed {:.0}%: check --min-docs / --min-site-share before trusting it",
+            100.0 * removed as f64 / total as f64,
+            100.0 * cfg.guard.max_removed
+        ));
+    }
+    if with_content > 0 && emptied as f64 > cfg.guard.max_emptied * with_content as f64 {
+        warnings.push(format!(
+            "this run empties {emptied} of {with_content} documents ({:.1}%), more than --max-emptied {:.0}%",
+            100.0 * emptied as f64 / with_content as f64,
+            100.0 * cfg.guard.max_emptied
+        ));
+    }
+    warnings
+}
