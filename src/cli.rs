@@ -90,6 +90,15 @@ pub struct CleanArgs {
     #[arg(long, value_name = "N", default_value_t = DecideConfig::default().min_repeat_words)]
     pub min_repeat_words: u32,
 
+    /// Remove runs of kept blocks that are all shorter than N words when removed boilerplate
+    /// encloses them on both sides (menus, link lists); 0 turns this off.
+    #[arg(long, value_name = "N", default_value_t = DecideConfig::default().max_enclosed_words)]
+    pub max_enclosed_words: u32,
+
+    /// For --max-enclosed-words, let the document's start and end count as boilerplate.
+    #[arg(long)]
+    pub edges_enclose: bool,
+
     /// Never remove a block matching this regular expression (matched against the block's text;
     /// repeatable), e.g. --keep-pattern '^Editor.s note'. Wins over --drop-pattern.
     #[arg(long, value_name = "REGEX")]
@@ -195,6 +204,8 @@ impl CleanArgs {
                 min_site_docs: self.min_site_docs,
                 min_repeat_words: self.min_repeat_words,
                 use_sites: !self.no_sites,
+                max_enclosed_words: self.max_enclosed_words,
+                edges_enclose: self.edges_enclose,
             },
             patterns: Patterns::new(keep, drop)?,
             guard: GuardConfig {

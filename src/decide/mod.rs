@@ -44,6 +44,11 @@ pub struct DecideConfig {
     pub min_repeat_words: u32,
     /// Whether documents have sites at all; without them the site-share rule is off.
     pub use_sites: bool,
+    /// A run of kept blocks, each shorter than this many words, with removed boilerplate on
+    /// both sides, is removed too (menus and link lists around chrome). 0 turns this off.
+    pub max_enclosed_words: u32,
+    /// Whether the document's start and end count as boilerplate for that rule.
+    pub edges_enclose: bool,
 }
 
 impl Default for DecideConfig {
@@ -54,6 +59,8 @@ impl Default for DecideConfig {
             min_site_docs: 4,
             min_repeat_words: 4,
             use_sites: true,
+            max_enclosed_words: 0,
+            edges_enclose: false,
         }
     }
 }
@@ -95,6 +102,8 @@ pub enum Reason {
     DropPattern { pattern: u32 },
     /// A block without letters or digits left between removed blocks.
     Separator,
+    /// A short block in a run enclosed by removed boilerplate.
+    Enclosed,
 }
 
 impl Reason {
@@ -105,6 +114,7 @@ impl Reason {
             Reason::RepeatedInDocument { .. } => ReasonKind::RepeatedInDocument,
             Reason::DropPattern { .. } => ReasonKind::DropPattern,
             Reason::Separator => ReasonKind::Separator,
+            Reason::Enclosed => ReasonKind::Enclosed,
         }
     }
 }
@@ -117,12 +127,14 @@ pub enum ReasonKind {
     RepeatedInDocument,
     DropPattern,
     Separator,
+    Enclosed,
 }
 
 impl ReasonKind {
-    pub const ALL: [ReasonKind; 4] = [
+    pub const ALL: [ReasonKind; 5] = [
         ReasonKind::Boilerplate,
         ReasonKind::RepeatedInDocument,
+        ReasonKind::Enclosed,
         ReasonKind::DropPattern,
         ReasonKind::Separator,
     ];
@@ -133,6 +145,7 @@ impl ReasonKind {
             ReasonKind::RepeatedInDocument => "repeated in document",
             ReasonKind::DropPattern => "drop pattern",
             ReasonKind::Separator => "separator",
+            ReasonKind::Enclosed => "enclosed by boilerplate",
         }
     }
 }
@@ -206,6 +219,9 @@ pub fn decide_blocks(
         }
     }
 
+    if cfg.max_enclosed_words > 0 {
+        mark_enclosed_runs(doc, &mut reasons, &kept_by_pattern, cfg);
+    }
     mark_orphan_separators(doc, &mut reasons, &kept_by_pattern);
 
     let any_content_kept = doc
@@ -260,7 +276,43 @@ fn boilerplate(
     })
 }
 
-/// Rule 5: drop key-less blocks whose nearest content neighbours on both sides are removed.
+/// Rule 5: runs of short kept blocks enclosed by removed blocks on both sides.
+fn mark_enclosed_runs(
+    doc: &DocFingerprint,
+    reasons: &mut [Option<Reason>],
+    kept_by_pattern: &[bool],
+    cfg: &DecideConfig,
+) {
+    let keyed: Vec<usize> = (0..doc.blocks.len())
+        .filter(|&i| doc.blocks[i].key.is_some())
+        .collect();
+    let removed = |reasons: &[Option<Reason>], i: usize| reasons[i].is_some();
+    let mut k = 0;
+    while k < keyed.len() {
+        if removed(reasons, keyed[k]) {
+            k += 1;
+            continue;
+        }
+        // A maximal run of kept keyed blocks: keyed[k..end].
+        let mut end = k;
+        while end < keyed.len() && !removed(reasons, keyed[end]) {
+            end += 1;
+        }
+        let before = if k == 0 { cfg.edges_enclose } else { true };
+        let after = if end == keyed.len() { cfg.edges_enclose } else { true };
+        let all_short = keyed[k..end]
+            .iter()
+            .all(|&i| doc.blocks[i].words < cfg.max_enclosed_words && !kept_by_pattern[i]);
+        if before && after && all_short {
+            for &i in &keyed[k..end] {
+                reasons[i] = Some(Reason::Enclosed);
+            }
+        }
+        k = end;
+    }
+}
+
+/// Rule 6: drop key-less blocks whose nearest content neighbours on both sides are removed.
 fn mark_orphan_separators(
     doc: &DocFingerprint,
     reasons: &mut [Option<Reason>],

@@ -400,7 +400,8 @@ pub fn write_report(path: &Path, outcome: &Outcome, cfg: &Config) -> Result<(), 
         path: path.to_path_buf(),
         source,
     };
-    let mut json = serde_json::to_vec_pretty(&report).map_err(|e| write_err(e.into()))?;
+    // Compact: the list of removed blocks can be large; `jq .` pretty-prints it when needed.
+    let mut json = serde_json::to_vec(&report).map_err(|e| write_err(e.into()))?;
     json.push(b'\n');
     if path == Path::new("-") {
         let mut out = std::io::stdout().lock();

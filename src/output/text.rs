@@ -39,20 +39,36 @@ pub fn assemble(bytes: &[u8], blocks: &[BlockPrint], removed: &[bool]) -> Vec<u8
 }
 
 /// Write `data` to `path` through a temporary file in the same folder and a rename.
+///
+/// The temporary name is `.<name>.thresh-tmp`: hidden (so a later run over OUT skips it) and
+/// deterministic (a leftover from a killed run is simply overwritten). Missing folders are
+/// created on demand.
 pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "output path has no file name"))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(".thresh-tmp");
+    let tmp = path.with_file_name(tmp_name);
+    let mut file = match std::fs::File::create(&tmp) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::File::create(&tmp)?
+        }
+        Err(e) => return Err(e),
     };
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".thresh-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(data)?;
-    tmp.as_file().flush()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    let written = file
+        .write_all(data)
+        .and_then(|_| file.flush())
+        .and_then(|_| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 #[cfg(test)]
