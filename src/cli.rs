@@ -61,7 +61,12 @@ pub struct CleanArgs {
 
     /// How many folder levels under each INPUT name a document's site, e.g. 1 for
     /// scraped/<site>/<article>.txt. Documents directly under INPUT have no site.
-    #[arg(long, value_name = "N", default_value_t = 1, conflicts_with = "no_sites")]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        conflicts_with = "no_sites"
+    )]
     pub site_depth: usize,
 
     /// Ignore folders: no sites, so only --min-docs decides boilerplate.
@@ -95,9 +100,9 @@ pub struct CleanArgs {
     #[arg(long, value_name = "N", default_value_t = DecideConfig::default().max_enclosed_words)]
     pub max_enclosed_words: u32,
 
-    /// For --max-enclosed-words, let the document's start and end count as boilerplate.
-    #[arg(long)]
-    pub edges_enclose: bool,
+    /// Smallest run of short blocks that --max-enclosed-words removes.
+    #[arg(long, value_name = "N", default_value_t = DecideConfig::default().min_enclosed_run)]
+    pub min_enclosed_run: u32,
 
     /// Never remove a block matching this regular expression (matched against the block's text;
     /// repeatable), e.g. --keep-pattern '^Editor.s note'. Wins over --drop-pattern.
@@ -205,7 +210,7 @@ impl CleanArgs {
                 min_repeat_words: self.min_repeat_words,
                 use_sites: !self.no_sites,
                 max_enclosed_words: self.max_enclosed_words,
-                edges_enclose: self.edges_enclose,
+                min_enclosed_run: self.min_enclosed_run,
             },
             patterns: Patterns::new(keep, drop)?,
             guard: GuardConfig {

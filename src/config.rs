@@ -206,9 +206,13 @@ mod tests {
     #[test]
     fn output_inside_input_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let err = config(dir.path(), &dir.path().join("out/new")).validate().unwrap_err();
+        let err = config(dir.path(), &dir.path().join("out/new"))
+            .validate()
+            .unwrap_err();
         assert!(matches!(err, Error::OutputInsideInput { .. }), "{err}");
-        let err = config(&dir.path().join("."), dir.path()).validate().unwrap_err();
+        let err = config(&dir.path().join("."), dir.path())
+            .validate()
+            .unwrap_err();
         assert!(matches!(err, Error::OutputInsideInput { .. }), "{err}");
     }
 
@@ -216,7 +220,9 @@ mod tests {
     fn input_inside_output_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("in")).unwrap();
-        let err = config(&dir.path().join("in"), dir.path()).validate().unwrap_err();
+        let err = config(&dir.path().join("in"), dir.path())
+            .validate()
+            .unwrap_err();
         assert!(matches!(err, Error::InputInsideOutput { .. }), "{err}");
     }
 
@@ -224,7 +230,9 @@ mod tests {
     fn separate_folders_are_fine() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("in")).unwrap();
-        config(&dir.path().join("in"), &dir.path().join("out")).validate().unwrap();
+        config(&dir.path().join("in"), &dir.path().join("out"))
+            .validate()
+            .unwrap();
     }
 
     #[test]

@@ -23,7 +23,9 @@ pub enum Error {
     InputInsideOutput { output: PathBuf, input: PathBuf },
     #[error("inputs {first} and {second} overlap: each document must be read once")]
     OverlappingInputs { first: PathBuf, second: PathBuf },
-    #[error("{first} and {second} would both be written to {id}: clean these inputs in separate runs")]
+    #[error(
+        "{first} and {second} would both be written to {id}: clean these inputs in separate runs"
+    )]
     OutputCollision {
         id: String,
         first: PathBuf,

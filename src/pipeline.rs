@@ -146,7 +146,8 @@ fn run_in_pool(cfg: &Config) -> Result<Outcome, Error> {
             doc.fate = Some(Fate::Duplicate { of });
         }
     }
-    let counted = |d: &&DocResult| d.fate.is_none() && d.print.as_ref().is_some_and(|p| p.content.is_some());
+    let counted =
+        |d: &&DocResult| d.fate.is_none() && d.print.as_ref().is_some_and(|p| p.content.is_some());
     let mut site_sizes = vec![0u32; sites.len()];
     for doc in docs.iter().filter(counted) {
         site_sizes[doc.site as usize] += 1;
@@ -338,7 +339,10 @@ fn check_collisions(docs: &[SourceDoc]) -> Result<(), Error> {
 }
 
 fn guardrail_warnings(docs: &[DocResult], cfg: &Config) -> Vec<String> {
-    let decided = || docs.iter().filter(|d| matches!(d.fate, Some(Fate::Written | Fate::Emptied)));
+    let decided = || {
+        docs.iter()
+            .filter(|d| matches!(d.fate, Some(Fate::Written | Fate::Emptied)))
+    };
     let total: u64 = decided().map(|d| d.bytes).sum();
     let removed: u64 = decided().map(DocResult::removed_bytes).sum();
     let with_content = decided().count();

@@ -69,7 +69,9 @@ fn is_blank(line: &[u8]) -> bool {
     if line.is_ascii() {
         return line.iter().all(u8::is_ascii_whitespace);
     }
-    String::from_utf8_lossy(line).chars().all(char::is_whitespace)
+    String::from_utf8_lossy(line)
+        .chars()
+        .all(char::is_whitespace)
 }
 
 /// Groups of consecutive non-blank lines, as index ranges into `lines`.
@@ -153,12 +155,16 @@ mod tests {
         let doc = "Home | News\nFirst line.\nSecond line.\n";
         let seg = segment(doc.as_bytes(), UnitChoice::Auto);
         assert_eq!(seg.unit, Unit::Line);
-        assert_eq!(texts(doc, &seg), ["Home | News\n", "First line.\n", "Second line.\n"]);
+        assert_eq!(
+            texts(doc, &seg),
+            ["Home | News\n", "First line.\n", "Second line.\n"]
+        );
     }
 
     #[test]
     fn wrapped_paragraphs_are_detected() {
-        let doc = "Title\n\nA long paragraph\nwrapped here.\n\nAnother one\nalso wrapped\n\nEnd\nof it\n";
+        let doc =
+            "Title\n\nA long paragraph\nwrapped here.\n\nAnother one\nalso wrapped\n\nEnd\nof it\n";
         let seg = segment(doc.as_bytes(), UnitChoice::Auto);
         assert_eq!(seg.unit, Unit::Paragraph);
         assert_eq!(

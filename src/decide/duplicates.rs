@@ -12,10 +12,12 @@ pub fn first_copies(contents: &[Option<u64>]) -> Vec<Option<usize>> {
     contents
         .iter()
         .enumerate()
-        .map(|(i, c)| c.and_then(|hash| {
-            let kept = *first.entry(hash).or_insert(i);
-            (kept != i).then_some(kept)
-        }))
+        .map(|(i, c)| {
+            c.and_then(|hash| {
+                let kept = *first.entry(hash).or_insert(i);
+                (kept != i).then_some(kept)
+            })
+        })
         .collect()
 }
 

@@ -13,7 +13,10 @@
 //!    documents holding it) → every copy removed ([`Reason::Boilerplate`]);
 //! 4. an earlier block of the same document has the same key, and the block has at least
 //!    `min_repeat_words` words → removed, the first copy stays ([`Reason::RepeatedInDocument`]);
-//! 5. a block without letters or digits (`|`, `* * *`) goes when the nearest blocks with content
+//! 5. a run of at least `min_enclosed_run` kept blocks, each under `max_enclosed_words` words,
+//!    with removed blocks on both sides → removed ([`Reason::Enclosed`]): the page-specific
+//!    items of a menu or link list between template lines. Never empties a document by itself;
+//! 6. a block without letters or digits (`|`, `* * *`) goes when the nearest blocks with content
 //!    on both sides are gone (or it sits at the document's edge), so removals leave no orphaned
 //!    separators ([`Reason::Separator`]).
 //!
@@ -47,20 +50,21 @@ pub struct DecideConfig {
     /// A run of kept blocks, each shorter than this many words, with removed boilerplate on
     /// both sides, is removed too (menus and link lists around chrome). 0 turns this off.
     pub max_enclosed_words: u32,
-    /// Whether the document's start and end count as boilerplate for that rule.
-    pub edges_enclose: bool,
+    /// ...when the run holds at least this many blocks: a lone short paragraph between two
+    /// advertisement markers is article text, a list of short lines is a menu.
+    pub min_enclosed_run: u32,
 }
 
 impl Default for DecideConfig {
     fn default() -> Self {
         DecideConfig {
             min_docs: 5,
-            min_site_share: 0.1,
-            min_site_docs: 4,
+            min_site_share: 0.05,
+            min_site_docs: 2,
             min_repeat_words: 4,
             use_sites: true,
-            max_enclosed_words: 0,
-            edges_enclose: false,
+            max_enclosed_words: 20,
+            min_enclosed_run: 3,
         }
     }
 }
@@ -298,17 +302,25 @@ fn mark_enclosed_runs(
         while end < keyed.len() && !removed(reasons, keyed[end]) {
             end += 1;
         }
-        let before = if k == 0 { cfg.edges_enclose } else { true };
-        let after = if end == keyed.len() { cfg.edges_enclose } else { true };
+        let enclosed = k > 0 && end < keyed.len();
+        let long_enough = end - k >= cfg.min_enclosed_run as usize;
         let all_short = keyed[k..end]
             .iter()
             .all(|&i| doc.blocks[i].words < cfg.max_enclosed_words && !kept_by_pattern[i]);
-        if before && after && all_short {
+        if enclosed && long_enough && all_short {
             for &i in &keyed[k..end] {
                 reasons[i] = Some(Reason::Enclosed);
             }
         }
         k = end;
+    }
+    // This rule trims around boilerplate; it never empties a document on its own.
+    if keyed.iter().all(|&i| reasons[i].is_some()) {
+        for &i in &keyed {
+            if reasons[i] == Some(Reason::Enclosed) {
+                reasons[i] = None;
+            }
+        }
     }
 }
 
@@ -391,7 +403,12 @@ mod tests {
             assert_eq!(removed_blocks(&removals), [0]);
             assert!(matches!(
                 removals[0].reason,
-                Reason::Boilerplate { rule: BoilerplateRule::MinDocs, documents: 3, sites: 3, .. }
+                Reason::Boilerplate {
+                    rule: BoilerplateRule::MinDocs,
+                    documents: 3,
+                    sites: 3,
+                    ..
+                }
             ));
         }
         let cfg4 = DecideConfig { min_docs: 4, ..cfg };
@@ -415,10 +432,18 @@ mod tests {
         let (_, removals) = decide(&corpus, 0, &cfg);
         assert!(matches!(
             removals[0].reason,
-            Reason::Boilerplate { rule: BoilerplateRule::SiteShare, site_documents: 2, site_size: 4, .. }
+            Reason::Boilerplate {
+                rule: BoilerplateRule::SiteShare,
+                site_documents: 2,
+                site_size: 4,
+                ..
+            }
         ));
         corpus.pop();
-        assert!(decide(&corpus, 0, &cfg).1.is_empty(), "site of 3 is too small");
+        assert!(
+            decide(&corpus, 0, &cfg).1.is_empty(),
+            "site of 3 is too small"
+        );
     }
 
     #[test]
@@ -449,6 +474,38 @@ mod tests {
         let (_, removals) = decide(&corpus, 0, &cfg);
         assert_eq!(removed_blocks(&removals), [0, 1, 2]);
         assert_eq!(removals[1].reason, Reason::Separator);
+    }
+
+    #[test]
+    fn short_runs_enclosed_by_boilerplate_go_but_lone_short_paragraphs_stay() {
+        let cfg = DecideConfig {
+            min_docs: 2,
+            max_enclosed_words: 5,
+            min_enclosed_run: 2,
+            ..DecideConfig::default()
+        };
+        let body = "a long article paragraph that has many more words than five";
+        let doc0 = format!("Menu\nlink one\nlink two\nAd\n{body}\nAd\nshort para\nAd\nFooter\n");
+        let doc1 = "Menu\nAd\nFooter\nother text\n";
+        let (_, removals) = decide(&[(0, &doc0), (1, doc1)], 0, &cfg);
+        // Blocks: 0 Menu, 1-2 links (a run of two enclosed by Menu and Ad), 3 Ad, 4 body,
+        // 5 Ad, 6 "short para" (a run of one: kept), 7 Ad, 8 Footer.
+        assert_eq!(removed_blocks(&removals), [0, 1, 2, 3, 5, 7, 8]);
+        assert_eq!(removals[1].reason, Reason::Enclosed);
+    }
+
+    #[test]
+    fn the_enclosed_rule_never_empties_a_document() {
+        let cfg = DecideConfig {
+            min_docs: 2,
+            max_enclosed_words: 5,
+            min_enclosed_run: 1,
+            ..DecideConfig::default()
+        };
+        let corpus = [(0, "Menu\nonly line\nFooter\n"), (1, "Menu\nFooter\nx y\n")];
+        let (fate, removals) = decide(&corpus, 0, &cfg);
+        assert_eq!(fate, Fate::Written);
+        assert_eq!(removed_blocks(&removals), [0, 2]);
     }
 
     #[test]

@@ -150,7 +150,10 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 }
 
 fn has_extension(path: &Path, extensions: &[String]) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     extensions.iter().any(|ext| {
         name.len() > ext.len() + 1
             && name.is_char_boundary(name.len() - ext.len() - 1)
@@ -198,9 +201,18 @@ mod tests {
 
     #[test]
     fn site_is_first_folders_under_root() {
-        assert_eq!(site_of(Path::new("example.com/2024/a.txt"), SiteRule::Depth(1)), "example.com");
-        assert_eq!(site_of(Path::new("example.com/2024/a.txt"), SiteRule::Depth(2)), "example.com/2024");
-        assert_eq!(site_of(Path::new("example.com/a.txt"), SiteRule::Depth(2)), "");
+        assert_eq!(
+            site_of(Path::new("example.com/2024/a.txt"), SiteRule::Depth(1)),
+            "example.com"
+        );
+        assert_eq!(
+            site_of(Path::new("example.com/2024/a.txt"), SiteRule::Depth(2)),
+            "example.com/2024"
+        );
+        assert_eq!(
+            site_of(Path::new("example.com/a.txt"), SiteRule::Depth(2)),
+            ""
+        );
         assert_eq!(site_of(Path::new("a.txt"), SiteRule::Depth(1)), "");
         assert_eq!(site_of(Path::new("x/a.txt"), SiteRule::None), "");
     }

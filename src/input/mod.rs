@@ -53,7 +53,9 @@ pub fn read_document(
         fail(
             IssueKind::InvalidUtf8,
             Some(line_of(&bytes, pos)),
-            format!("invalid UTF-8 at byte {pos}: matched on a lossy decoding, written back unchanged"),
+            format!(
+                "invalid UTF-8 at byte {pos}: matched on a lossy decoding, written back unchanged"
+            ),
         )
     });
     Ok((bytes, stamp, warning))
@@ -128,7 +130,10 @@ mod tests {
     #[test]
     fn size_limit_is_enforced() {
         let (_d, doc) = doc_with(b"0123456789");
-        assert_eq!(read_document(&doc, 9).unwrap_err().kind, IssueKind::TooLarge);
+        assert_eq!(
+            read_document(&doc, 9).unwrap_err().kind,
+            IssueKind::TooLarge
+        );
         assert!(read_document(&doc, 10).is_ok());
     }
 
@@ -136,6 +141,9 @@ mod tests {
     fn missing_file_is_unreadable() {
         let (_d, mut doc) = doc_with(b"x");
         doc.path.set_file_name("missing.txt");
-        assert_eq!(read_document(&doc, 10).unwrap_err().kind, IssueKind::Unreadable);
+        assert_eq!(
+            read_document(&doc, 10).unwrap_err().kind,
+            IssueKind::Unreadable
+        );
     }
 }

@@ -223,9 +223,13 @@ pub fn totals(outcome: &Outcome) -> Totals {
         }
     }
     // Failures that are not documents (an unlistable folder) count too.
-    t.documents_failed = t
-        .documents_failed
-        .max(outcome.issues.iter().filter(|i| i.kind.is_failure()).count() as u64);
+    t.documents_failed = t.documents_failed.max(
+        outcome
+            .issues
+            .iter()
+            .filter(|i| i.kind.is_failure())
+            .count() as u64,
+    );
     t.documents_invalid_utf8 = outcome
         .issues
         .iter()
@@ -405,7 +409,9 @@ pub fn write_report(path: &Path, outcome: &Outcome, cfg: &Config) -> Result<(), 
     json.push(b'\n');
     if path == Path::new("-") {
         let mut out = std::io::stdout().lock();
-        out.write_all(&json).and_then(|_| out.flush()).map_err(write_err)
+        out.write_all(&json)
+            .and_then(|_| out.flush())
+            .map_err(write_err)
     } else {
         super::text::write_atomic(path, &json).map_err(write_err)
     }

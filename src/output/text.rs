@@ -44,9 +44,9 @@ pub fn assemble(bytes: &[u8], blocks: &[BlockPrint], removed: &[bool]) -> Vec<u8
 /// deterministic (a leftover from a killed run is simply overwritten). Missing folders are
 /// created on demand.
 pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "output path has no file name"))?;
+    let name = path.file_name().ok_or_else(|| {
+        io::Error::new(io::ErrorKind::InvalidInput, "output path has no file name")
+    })?;
     let mut tmp_name = std::ffi::OsString::from(".");
     tmp_name.push(name);
     tmp_name.push(".thresh-tmp");
@@ -81,7 +81,9 @@ mod tests {
     fn clean(doc: &str, remove: &[usize]) -> String {
         let seg = segment(doc.as_bytes(), UnitChoice::Auto);
         let print = fingerprint(doc.as_bytes(), &seg, &mut Scratch::default());
-        let removed: Vec<bool> = (0..print.blocks.len()).map(|i| remove.contains(&i)).collect();
+        let removed: Vec<bool> = (0..print.blocks.len())
+            .map(|i| remove.contains(&i))
+            .collect();
         String::from_utf8(assemble(doc.as_bytes(), &print.blocks, &removed)).unwrap()
     }
 
