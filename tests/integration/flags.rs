@@ -1,0 +1,352 @@
+//! Flags of `thresh clean`, each checked on a small corpus built for it.
+
+use predicates::str::contains;
+
+use crate::harness::{clean_with_report, corpus, read_tree, thresh};
+
+/// Six articles of one site sharing a header and a footer.
+fn site_files() -> Vec<(String, Vec<u8>)> {
+    (0..6)
+        .map(|i| {
+            (
+                format!("site.example/a{i}.txt"),
+                format!(
+                    "Site Header Menu Line\nArticle {i} says something unique about topic {}.\nSecond paragraph of article {i} with its own words {}.\nFooter: all rights reserved\n",
+                    ["apples", "boats", "clouds", "drums", "eels", "ferns"][i],
+                    ["red", "blue", "green", "gold", "grey", "pink"][i]
+                )
+                .into_bytes(),
+            )
+        })
+        .collect()
+}
+
+fn site_corpus(extra: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let files = site_files();
+    let mut all: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, b)| (p.as_str(), b.as_slice()))
+        .collect();
+    all.extend_from_slice(extra);
+    corpus(&all)
+}
+
+#[test]
+fn hidden_files_and_other_extensions_are_skipped_unless_asked() {
+    let dir = site_corpus(&[
+        (
+            "site.example/.draft.txt",
+            b"Site Header Menu Line\nhidden text here\n",
+        ),
+        (
+            "site.example/notes.md",
+            b"Site Header Menu Line\nmarkdown text\n",
+        ),
+    ]);
+    let out = dir.path().join("../out-hidden");
+    let out = out.to_str().unwrap();
+    thresh()
+        .args(["clean", dir.path().to_str().unwrap(), "-o", out, "-q"])
+        .assert()
+        .success();
+    let tree = read_tree(std::path::Path::new(out));
+    assert_eq!(tree.len(), 6);
+    thresh()
+        .args([
+            "clean",
+            dir.path().to_str().unwrap(),
+            "-o",
+            out,
+            "-q",
+            "--hidden",
+            "--ext",
+            "txt",
+            "--ext",
+            "md",
+        ])
+        .assert()
+        .success();
+    let tree = read_tree(std::path::Path::new(out));
+    assert!(tree.contains_key("site.example/.draft.txt"));
+    assert!(tree.contains_key("site.example/notes.md"));
+    assert_eq!(tree["site.example/notes.md"], b"markdown text\n");
+    let _ = std::fs::remove_dir_all(out);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_are_skipped_unless_followed() {
+    let dir = site_corpus(&[]);
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(
+        other.path().join("linked.txt"),
+        b"Site Header Menu Line\nlinked body text\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        other.path().join("linked.txt"),
+        dir.path().join("site.example/linked.txt"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("o");
+    thresh()
+        .arg("clean")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&o)
+        .arg("-q")
+        .assert()
+        .success();
+    assert!(!o.join("site.example/linked.txt").exists());
+    thresh()
+        .arg("clean")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&o)
+        .args(["-q", "--follow-symlinks"])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(o.join("site.example/linked.txt")).unwrap(),
+        b"linked body text\n"
+    );
+}
+
+#[test]
+fn output_inside_input_is_refused_with_exit_2() {
+    let dir = site_corpus(&[]);
+    thresh()
+        .arg("clean")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(dir.path().join("cleaned"))
+        .assert()
+        .code(2)
+        .stderr(contains("inside input"));
+    assert!(!dir.path().join("cleaned").exists());
+}
+
+#[test]
+fn missing_input_and_bad_values_are_usage_errors() {
+    thresh()
+        .args(["clean", "/nonexistent/thresh-input", "-o", "/tmp/x"])
+        .assert()
+        .code(2)
+        .stderr(contains("does not exist"));
+    let dir = site_corpus(&[]);
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("o");
+    thresh()
+        .arg("clean")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&o)
+        .args(["--min-docs", "1"])
+        .assert()
+        .code(2)
+        .stderr(contains("--min-docs"));
+    thresh()
+        .arg("clean")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&o)
+        .args(["--drop-pattern", "("])
+        .assert()
+        .code(2)
+        .stderr(contains("invalid pattern"));
+    thresh()
+        .arg("clean")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("-o OUT"));
+    thresh()
+        .args(["clean", "--unit", "sentence"])
+        .arg(dir.path())
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn site_share_and_no_sites() {
+    let dir = site_corpus(&[]);
+    // Six documents of one site: header and footer are in 100% of them, but in fewer than 7
+    // documents overall, so without sites (and --min-docs 7) they stay.
+    let (assert, report, _t) =
+        clean_with_report(&[dir.path().to_str().unwrap(), "--dry-run", "--min-docs", "7"]);
+    assert.success();
+    assert_eq!(report["totals"]["blocks_removed"]["boilerplate"], 12);
+    assert_eq!(report["documents"][0]["removed"][0]["rule"], "site_share");
+    assert_eq!(report["documents"][0]["removed"][0]["site_documents"], 6);
+    let (assert, report, _t) = clean_with_report(&[
+        dir.path().to_str().unwrap(),
+        "--dry-run",
+        "--min-docs",
+        "7",
+        "--no-sites",
+    ]);
+    assert.success();
+    assert_eq!(report["totals"]["blocks_removed"]["boilerplate"], 0);
+    // With sites two levels deep every document is alone in its site: nothing is boilerplate.
+    let (_, report, _t) = clean_with_report(&[
+        dir.path().to_str().unwrap(),
+        "--dry-run",
+        "--min-docs",
+        "7",
+        "--site-depth",
+        "2",
+    ]);
+    assert_eq!(report["totals"]["blocks_removed"]["boilerplate"], 0);
+}
+
+#[test]
+fn keep_and_drop_patterns_override_the_statistics() {
+    let dir = site_corpus(&[]);
+    let patterns = dir.path().join("../drop-patterns.txt");
+    std::fs::write(
+        &patterns,
+        "# drop the second paragraphs\n^Second paragraph\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("o");
+    thresh()
+        .arg("clean")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&o)
+        .args(["-q", "--keep-pattern", "^Footer"])
+        .arg("--drop-patterns-file")
+        .arg(&patterns)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(o.join("site.example/a0.txt")).unwrap(),
+        "Article 0 says something unique about topic apples.\nFooter: all rights reserved\n"
+    );
+    let _ = std::fs::remove_file(patterns);
+}
+
+#[test]
+fn dry_run_writes_the_report_but_no_file() {
+    let dir = site_corpus(&[]);
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("o");
+    let (assert, report, _t) = clean_with_report(&[
+        dir.path().to_str().unwrap(),
+        "-o",
+        o.to_str().unwrap(),
+        "--dry-run",
+    ]);
+    assert.success().stderr(contains("would write"));
+    assert_eq!(report["totals"]["documents_written"], 6);
+    assert!(!o.exists());
+}
+
+#[test]
+fn strict_guardrail_stops_before_writing() {
+    let dir = site_corpus(&[]);
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("o");
+    // Header and footer are about 40% of the bytes: over a 30% limit.
+    let (assert, report, _t) = clean_with_report(&[
+        dir.path().to_str().unwrap(),
+        "-o",
+        o.to_str().unwrap(),
+        "--max-removed",
+        "0.3",
+        "--strict",
+    ]);
+    assert
+        .code(3)
+        .stderr(contains("WARNING"))
+        .stderr(contains("--max-removed"));
+    assert_eq!(report["stopped"], true);
+    assert!(!o.exists());
+    // Without --strict the same run warns and writes.
+    thresh()
+        .arg("clean")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&o)
+        .args(["--max-removed", "0.3"])
+        .assert()
+        .success()
+        .stderr(contains("WARNING"));
+    assert!(o.join("site.example/a0.txt").exists());
+}
+
+#[test]
+fn forced_units() {
+    let text = b"one line\nsecond line\n\nthird line\n";
+    let dir = corpus(&[("a.txt", text), ("b.txt", b"one line\nother\n")]);
+    let o = dir.path().join("../o-units");
+    thresh()
+        .arg("clean")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&o)
+        .args(["-q", "--unit", "line", "--min-docs", "2"])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(o.join("a.txt")).unwrap(),
+        b"second line\n\nthird line\n"
+    );
+    thresh()
+        .arg("clean")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&o)
+        .args(["-q", "--unit", "paragraph", "--min-docs", "2"])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(o.join("a.txt")).unwrap(),
+        text,
+        "paragraph 'one line\\nsecond line' is unique"
+    );
+    let _ = std::fs::remove_dir_all(o);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_exits_quietly() {
+    use std::process::{Command, Stdio};
+    let dir = site_corpus(&[]);
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("thresh"))
+        .arg("clean")
+        .arg(dir.path())
+        .args(["--dry-run", "-q", "--report", "-"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn report_to_stdout_is_json() {
+    let dir = site_corpus(&[]);
+    let out = thresh()
+        .arg("clean")
+        .arg(dir.path())
+        .args(["--dry-run", "-q", "--report", "-"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["totals"]["documents_found"], 6);
+}

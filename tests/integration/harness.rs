@@ -1,0 +1,96 @@
+//! Shared helpers: running the binary, building corpora, comparing folders readably.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub fn thresh() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("thresh").expect("binary builds");
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// Every file under `root` (hidden ones included), by relative path.
+pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    if !root.exists() {
+        return out;
+    }
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        let entry = entry.expect("walk");
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(root).expect("under root");
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            out.insert(rel, std::fs::read(entry.path()).expect("read"));
+        }
+    }
+    out
+}
+
+/// Write a corpus: `(relative path, content)` pairs.
+pub fn corpus(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (rel, bytes) in files {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, bytes).expect("write");
+    }
+    dir
+}
+
+/// Assert two trees are identical, showing the first differing line of a differing file.
+pub fn assert_trees_equal(expected: &Path, actual: &Path) {
+    let (e, a) = (read_tree(expected), read_tree(actual));
+    let e_names: Vec<_> = e.keys().collect();
+    let a_names: Vec<_> = a.keys().collect();
+    assert_eq!(
+        e_names,
+        a_names,
+        "different files in {} and {}",
+        expected.display(),
+        actual.display()
+    );
+    for (name, want) in &e {
+        let got = &a[name];
+        if want != got {
+            let (w, g) = (String::from_utf8_lossy(want), String::from_utf8_lossy(got));
+            let line = w
+                .split_inclusive('\n')
+                .zip(g.split_inclusive('\n'))
+                .position(|(x, y)| x != y)
+                .unwrap_or_else(|| w.lines().count().min(g.lines().count()));
+            panic!(
+                "{name} differs at line {}:\n  expected: {:?}\n  actual:   {:?}",
+                line + 1,
+                w.split_inclusive('\n').nth(line),
+                g.split_inclusive('\n').nth(line)
+            );
+        }
+    }
+}
+
+/// Run `clean` with a JSON report and return it parsed.
+pub fn clean_with_report(
+    args: &[&str],
+) -> (
+    assert_cmd::assert::Assert,
+    serde_json::Value,
+    tempfile::TempDir,
+) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let report = tmp.path().join("report.json");
+    let assert = thresh()
+        .arg("clean")
+        .args(args)
+        .arg("--report")
+        .arg(&report)
+        .assert();
+    let json = std::fs::read(&report)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or(serde_json::Value::Null);
+    (assert, json, tmp)
+}
