@@ -58,23 +58,28 @@ pub struct DocFingerprint {
 /// Reusable scratch space for fingerprinting, one per worker.
 #[derive(Default)]
 pub struct Scratch {
-    normalized: String,
+    normalized: Vec<u8>,
 }
 
 /// The key of a normalised text, or `None` when it is empty.
-pub fn key_of(normalized: &str) -> Option<Key> {
-    (!normalized.is_empty()).then(|| xxh3_64_with_seed(normalized.as_bytes(), KEY_SEED))
+pub fn key_of(normalized: &[u8]) -> Option<Key> {
+    (!normalized.is_empty()).then(|| xxh3_64_with_seed(normalized, KEY_SEED))
 }
 
 /// Fingerprint every block of a document.
 pub fn fingerprint(bytes: &[u8], seg: &Segmentation, scratch: &mut Scratch) -> DocFingerprint {
     let mut content = Xxh3::with_seed(KEY_SEED);
     let mut any_key = false;
+    let valid = std::str::from_utf8(bytes).ok();
     let blocks = seg
         .blocks
         .iter()
         .map(|span| {
-            let text = String::from_utf8_lossy(&bytes[span.clone()]);
+            // Spans start and end at line boundaries, so slicing valid UTF-8 is safe.
+            let text = match valid {
+                Some(t) => std::borrow::Cow::Borrowed(t.get(span.clone()).unwrap_or_default()),
+                None => String::from_utf8_lossy(&bytes[span.clone()]),
+            };
             normalize_into(&text, &mut scratch.normalized);
             let key = key_of(&scratch.normalized);
             if let Some(k) = key {

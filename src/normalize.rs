@@ -17,51 +17,131 @@ use caseless::Caseless;
 /// Bumped whenever the normalised form of any input changes.
 pub const NORMALIZATION_VERSION: u32 = 1;
 
-/// Write the normalised form of `text` into `out` (cleared first).
-pub fn normalize_into(text: &str, out: &mut String) {
+/// Write the normalised form of `text` into `out` (cleared first). The output is UTF-8.
+///
+/// One pass over the bytes: ASCII through a lookup table, anything else decoded as a char.
+pub fn normalize_into(text: &str, out: &mut Vec<u8>) {
     out.clear();
-    let mut pending_space = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_numeric() {
-            // A number with inner separators ("12,400", "3.5") folds to a single 0.
-            while let Some(&next) = chars.peek() {
-                if next.is_numeric() {
-                    chars.next();
-                } else if matches!(next, '.' | ',' | '\'') {
-                    let mut ahead = chars.clone();
-                    ahead.next();
-                    if ahead.peek().is_some_and(|d| d.is_numeric()) {
-                        chars.next();
-                    } else {
-                        break;
-                    }
-                } else {
-                    break;
-                }
+    let bytes = text.as_bytes();
+    let mut state = State::default();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            match ASCII_CLASS[b as usize] {
+                Class::Letter => state.push_letter(out, b.to_ascii_lowercase()),
+                Class::Digit => state.push_digit(out),
+                Class::NumberSeparator if state.number_open() && numeric_at(text, i + 1) => {}
+                _ => state.separate(),
             }
-            push_word_char(out, &mut pending_space, '0');
-        } else if c.is_ascii_alphabetic() {
-            push_word_char(out, &mut pending_space, c.to_ascii_lowercase());
+            i += 1;
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        if c.is_numeric() {
+            state.push_digit(out);
         } else if c.is_alphanumeric() {
             for folded in std::iter::once(c).default_case_fold() {
-                push_word_char(out, &mut pending_space, folded);
+                state.push_char(out, folded);
             }
-        } else if is_combining_mark(c) && !out.is_empty() && !pending_space {
+        } else if is_combining_mark(c) && !out.is_empty() && !state.pending_space {
             // Accents written as combining marks stay part of their word.
-            out.push(c);
+            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
         } else {
-            pending_space = true;
+            state.separate();
         }
+        i += c.len_utf8();
     }
 }
 
-fn push_word_char(out: &mut String, pending_space: &mut bool, c: char) {
-    if *pending_space && !out.is_empty() {
-        out.push(' ');
+/// Convenience wrapper returning a `String`.
+pub fn normalize(text: &str) -> String {
+    let mut out = Vec::new();
+    normalize_into(text, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Letter,
+    Digit,
+    NumberSeparator,
+    Other,
+}
+
+const ASCII_CLASS: [Class; 128] = {
+    let mut table = [Class::Other; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphabetic() {
+            Class::Letter
+        } else if c.is_ascii_digit() {
+            Class::Digit
+        } else if c == b'.' || c == b',' || c == b'\'' {
+            Class::NumberSeparator
+        } else {
+            Class::Other
+        };
+        b += 1;
     }
-    *pending_space = false;
-    out.push(c);
+    table
+};
+
+fn numeric_at(text: &str, i: usize) -> bool {
+    match text.as_bytes().get(i) {
+        Some(b) if *b < 0x80 => b.is_ascii_digit(),
+        Some(_) => text[i..].chars().next().is_some_and(char::is_numeric),
+        None => false,
+    }
+}
+
+/// Where the output stands: a space owed before the next word character, an open number.
+#[derive(Default)]
+struct State {
+    pending_space: bool,
+    in_number: bool,
+}
+
+impl State {
+    fn start_word_char(&mut self, out: &mut Vec<u8>) {
+        if self.pending_space && !out.is_empty() {
+            out.push(b' ');
+        }
+        self.pending_space = false;
+    }
+
+    fn push_letter(&mut self, out: &mut Vec<u8>, b: u8) {
+        self.start_word_char(out);
+        self.in_number = false;
+        out.push(b);
+    }
+
+    fn push_char(&mut self, out: &mut Vec<u8>, c: char) {
+        self.start_word_char(out);
+        self.in_number = false;
+        out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+    }
+
+    /// A number ("12,400", "3.5", "٢٠٢٣") folds to a single `0`.
+    fn push_digit(&mut self, out: &mut Vec<u8>) {
+        if !self.number_open() {
+            self.start_word_char(out);
+            out.push(b'0');
+            self.in_number = true;
+        }
+    }
+
+    fn number_open(&self) -> bool {
+        self.in_number && !self.pending_space
+    }
+
+    fn separate(&mut self) {
+        self.pending_space = true;
+        self.in_number = false;
+    }
 }
 
 /// The main combining diacritical mark blocks; enough to keep decomposed accents in a word.
@@ -70,11 +150,11 @@ fn is_combining_mark(c: char) -> bool {
 }
 
 /// Number of words in a normalised string.
-pub fn word_count(normalized: &str) -> usize {
+pub fn word_count(normalized: &[u8]) -> usize {
     if normalized.is_empty() {
         0
     } else {
-        normalized.bytes().filter(|&b| b == b' ').count() + 1
+        memchr::memchr_iter(b' ', normalized).count() + 1
     }
 }
 
@@ -83,9 +163,7 @@ mod tests {
     use super::*;
 
     fn norm(s: &str) -> String {
-        let mut out = String::new();
-        normalize_into(s, &mut out);
-        out
+        normalize(s)
     }
 
     #[test]
@@ -124,10 +202,20 @@ mod tests {
         assert_eq!(norm("٢٠٢٣ rights"), "0 rights");
     }
 
+    proptest::proptest! {
+        /// The ASCII fast path folds exactly like the general path.
+        #[test]
+        fn ascii_fast_path_agrees(text in "[ -~]{0,40}") {
+            // Non-ASCII spaces take the char path and must fold like ASCII punctuation.
+            let with_wide_spaces = text.replace(' ', "\u{2003}").replace('-', "\u{2014}");
+            proptest::prop_assert_eq!(normalize(&text), normalize(&with_wide_spaces));
+        }
+    }
+
     #[test]
     fn word_count_counts_words() {
-        assert_eq!(word_count(""), 0);
-        assert_eq!(word_count("one"), 1);
-        assert_eq!(word_count("one two three"), 3);
+        assert_eq!(word_count(b""), 0);
+        assert_eq!(word_count(b"one"), 1);
+        assert_eq!(word_count(b"one two three"), 3);
     }
 }
