@@ -159,7 +159,7 @@ fn run_in_pool(cfg: &Config) -> Result<Outcome, Error> {
         .filter(counted)
         .fold(CountBuilder::default, |mut builder, doc| {
             if let Some(print) = &doc.print {
-                let mut keys: Vec<u64> = print.blocks.iter().filter_map(|b| b.key).collect();
+                let mut keys: Vec<u64> = print.blocks.iter().filter_map(|b| b.key()).collect();
                 keys.sort_unstable();
                 keys.dedup();
                 builder.add_document(doc.site, keys);

@@ -200,13 +200,13 @@ pub fn decide_blocks(
 
     let mut copies: HashMap<Key, (u32, u32)> = HashMap::new();
     for block in &doc.blocks {
-        if let Some(key) = block.key {
+        if let Some(key) = block.key() {
             copies.entry(key).or_insert((block.start, 0)).1 += 1;
         }
     }
 
     for (i, block) in doc.blocks.iter().enumerate() {
-        let Some(key) = block.key else { continue };
+        let Some(key) = block.key() else { continue };
         if kept_by_pattern[i] || reasons[i].is_some() {
             continue;
         }
@@ -232,7 +232,7 @@ pub fn decide_blocks(
         .blocks
         .iter()
         .zip(&reasons)
-        .any(|(b, r)| b.key.is_some() && r.is_none());
+        .any(|(b, r)| b.key().is_some() && r.is_none());
     let removals = reasons
         .into_iter()
         .enumerate()
@@ -288,7 +288,7 @@ fn mark_enclosed_runs(
     cfg: &DecideConfig,
 ) {
     let keyed: Vec<usize> = (0..doc.blocks.len())
-        .filter(|&i| doc.blocks[i].key.is_some())
+        .filter(|&i| doc.blocks[i].key().is_some())
         .collect();
     let removed = |reasons: &[Option<Reason>], i: usize| reasons[i].is_some();
     let mut k = 0;
@@ -336,13 +336,13 @@ fn mark_orphan_separators(
     let mut last = true;
     for i in 0..n {
         removed_before[i] = last;
-        if doc.blocks[i].key.is_some() {
+        if doc.blocks[i].key().is_some() {
             last = reasons[i].is_some();
         }
     }
     let mut removed_after = true;
     for i in (0..n).rev() {
-        let is_separator = doc.blocks[i].key.is_none();
+        let is_separator = doc.blocks[i].key().is_none();
         if is_separator {
             if removed_before[i] && removed_after && !kept_by_pattern[i] && reasons[i].is_none() {
                 reasons[i] = Some(Reason::Separator);
@@ -371,7 +371,7 @@ mod tests {
         let mut builder = CountBuilder::default();
         let mut sizes = vec![0u32; 4];
         for ((site, _), p) in corpus.iter().zip(&prints) {
-            let mut keys: Vec<_> = p.blocks.iter().filter_map(|b| b.key).collect();
+            let mut keys: Vec<_> = p.blocks.iter().filter_map(|b| b.key()).collect();
             keys.sort_unstable();
             keys.dedup();
             builder.add_document(*site, keys);
@@ -529,7 +529,7 @@ mod tests {
         let prints: Vec<_> = corpus.iter().map(|d| print(d)).collect();
         let mut builder = CountBuilder::default();
         for p in &prints {
-            builder.add_document(0, p.blocks.iter().filter_map(|b| b.key));
+            builder.add_document(0, p.blocks.iter().filter_map(|b| b.key()));
         }
         let counts = builder.finish().freeze(vec![2]);
         let hits = [(0, PatternHit::Keep), (1, PatternHit::Drop(0))];

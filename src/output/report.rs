@@ -341,7 +341,7 @@ pub fn catalogue(outcome: &Outcome, limit: usize) -> Vec<CatalogueEntry> {
                 continue;
             };
             let block = &print.blocks[r.block as usize];
-            let Some(key) = block.key else { continue };
+            let Some(key) = block.key() else { continue };
             let agg = by_key.entry(key).or_insert(Agg {
                 documents,
                 sites,
@@ -404,16 +404,16 @@ pub fn write_report(path: &Path, outcome: &Outcome, cfg: &Config) -> Result<(), 
         path: path.to_path_buf(),
         source,
     };
-    // Compact: the list of removed blocks can be large; `jq .` pretty-prints it when needed.
-    let mut json = serde_json::to_vec(&report).map_err(|e| write_err(e.into()))?;
-    json.push(b'\n');
+    // Compact and streamed: the list of removed blocks can be large (`jq .` pretty-prints it).
+    let fill = |out: &mut dyn Write| -> std::io::Result<()> {
+        serde_json::to_writer(&mut *out, &report)?;
+        out.write_all(b"\n")
+    };
     if path == Path::new("-") {
-        let mut out = std::io::stdout().lock();
-        out.write_all(&json)
-            .and_then(|_| out.flush())
-            .map_err(write_err)
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        fill(&mut out).and_then(|_| out.flush()).map_err(write_err)
     } else {
-        super::text::write_atomic(path, &json).map_err(write_err)
+        super::text::write_atomic_with(path, |w| fill(w)).map_err(write_err)
     }
 }
 

@@ -39,11 +39,20 @@ pub fn assemble(bytes: &[u8], blocks: &[BlockPrint], removed: &[bool]) -> Vec<u8
 }
 
 /// Write `data` to `path` through a temporary file in the same folder and a rename.
+pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |file| file.write_all(data))
+}
+
+/// Write to `path` through a temporary file in the same folder and a rename; `fill` writes
+/// the content (buffered).
 ///
 /// The temporary name is `.<name>.thresh-tmp`: hidden (so a later run over OUT skips it) and
 /// deterministic (a leftover from a killed run is simply overwritten). Missing folders are
-/// created on demand.
-pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
+/// created on demand. On any error the temporary file is removed and nothing is renamed.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut io::BufWriter<std::fs::File>) -> io::Result<()>,
+) -> io::Result<()> {
     let name = path.file_name().ok_or_else(|| {
         io::Error::new(io::ErrorKind::InvalidInput, "output path has no file name")
     })?;
@@ -51,7 +60,7 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
     tmp_name.push(name);
     tmp_name.push(".thresh-tmp");
     let tmp = path.with_file_name(tmp_name);
-    let mut file = match std::fs::File::create(&tmp) {
+    let file = match std::fs::File::create(&tmp) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             if let Some(dir) = path.parent() {
@@ -61,9 +70,9 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
         }
         Err(e) => return Err(e),
     };
-    let written = file
-        .write_all(data)
-        .and_then(|_| file.flush())
+    let mut writer = io::BufWriter::with_capacity(64 * 1024, file);
+    let written = fill(&mut writer)
+        .and_then(|_| writer.flush())
         .and_then(|_| std::fs::rename(&tmp, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
