@@ -22,6 +22,7 @@ pub const NORMALIZATION_VERSION: u32 = 1;
 /// One pass over the bytes: ASCII through a lookup table, anything else decoded as a char.
 pub fn normalize_into(text: &str, out: &mut Vec<u8>) {
     out.clear();
+    out.reserve(text.len());
     let bytes = text.as_bytes();
     let mut state = State::default();
     let mut i = 0;
@@ -29,7 +30,16 @@ pub fn normalize_into(text: &str, out: &mut Vec<u8>) {
         let b = bytes[i];
         if b < 0x80 {
             match ASCII_CLASS[b as usize] {
-                Class::Letter => state.push_letter(out, b.to_ascii_lowercase()),
+                Class::Letter => {
+                    // Copy the whole run of ASCII letters at once, then lower-case it in place.
+                    let run = bytes[i..]
+                        .iter()
+                        .position(|c| !c.is_ascii_alphabetic())
+                        .unwrap_or(bytes.len() - i);
+                    state.push_ascii_letters(out, &bytes[i..i + run]);
+                    i += run;
+                    continue;
+                }
                 Class::Digit => state.push_digit(out),
                 Class::NumberSeparator if state.number_open() && numeric_at(text, i + 1) => {}
                 _ => state.separate(),
@@ -113,10 +123,12 @@ impl State {
         self.pending_space = false;
     }
 
-    fn push_letter(&mut self, out: &mut Vec<u8>, b: u8) {
+    fn push_ascii_letters(&mut self, out: &mut Vec<u8>, letters: &[u8]) {
         self.start_word_char(out);
         self.in_number = false;
-        out.push(b);
+        let from = out.len();
+        out.extend_from_slice(letters);
+        out[from..].make_ascii_lowercase();
     }
 
     fn push_char(&mut self, out: &mut Vec<u8>, c: char) {
