@@ -157,8 +157,12 @@ pub struct CleanArgs {
     pub threads: usize,
 
     /// Print only errors and warnings about inputs, no summary.
-    #[arg(short, long)]
+    #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
+
+    /// Add per-stage timings and counting-table sizes to the summary.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 impl CleanArgs {

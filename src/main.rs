@@ -47,6 +47,9 @@ fn clean(args: &CleanArgs) -> ExitCode {
             report::summary(&outcome, &cfg.guard, cfg.dry_run)
         );
     }
+    if args.verbose {
+        let _ = write!(stderr, "{}", report::stage_timings(&outcome));
+    }
     if outcome.stopped {
         ExitCode::from(EXIT_STOPPED)
     } else if outcome.failures() > 0 {

@@ -458,6 +458,23 @@ pub fn summary(outcome: &Outcome, guard: &GuardConfig, dry_run: bool) -> String 
     s
 }
 
+/// Per-stage wall-clock times and counting-table sizes, for `-v`.
+pub fn stage_timings(outcome: &Outcome) -> String {
+    let t = &outcome.timings;
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    format!(
+        "stages: discover {:.0} ms, pass 1 {:.0} ms, count {:.0} ms, decide {:.0} ms, pass 2 {:.0} ms\n\
+         keys: {} distinct, {} in the counting table (seen in two or more documents)\n",
+        ms(t.discover),
+        ms(t.pass1),
+        ms(t.count),
+        ms(t.decide),
+        ms(t.pass2),
+        outcome.counts.distinct_keys(),
+        outcome.counts.retained_keys(),
+    )
+}
+
 fn percent(part: u64, whole: u64) -> f64 {
     if whole == 0 {
         0.0

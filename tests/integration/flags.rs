@@ -350,3 +350,16 @@ fn report_to_stdout_is_json() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["totals"]["documents_found"], 6);
 }
+
+#[test]
+fn verbose_prints_stage_timings() {
+    let dir = site_corpus(&[]);
+    thresh()
+        .arg("clean")
+        .arg(dir.path())
+        .args(["--dry-run", "-v"])
+        .assert()
+        .success()
+        .stderr(contains("stages: discover"))
+        .stderr(contains("keys: "));
+}
