@@ -168,22 +168,16 @@ pub struct CleanArgs {
 impl CleanArgs {
     /// Translate flags into a configuration (validated by the pipeline).
     pub fn to_config(&self) -> Result<Config, Error> {
-        let mut keep: Vec<(String, String)> = self
-            .keep_pattern
-            .iter()
-            .map(|p| (p.clone(), "--keep-pattern".to_string()))
-            .collect();
-        for file in &self.keep_patterns_file {
-            keep.extend(read_pattern_file(file)?);
-        }
-        let mut drop: Vec<(String, String)> = self
-            .drop_pattern
-            .iter()
-            .map(|p| (p.clone(), "--drop-pattern".to_string()))
-            .collect();
-        for file in &self.drop_patterns_file {
-            drop.extend(read_pattern_file(file)?);
-        }
+        let keep = patterns_from(
+            &self.keep_pattern,
+            "--keep-pattern",
+            &self.keep_patterns_file,
+        )?;
+        let drop = patterns_from(
+            &self.drop_pattern,
+            "--drop-pattern",
+            &self.drop_patterns_file,
+        )?;
         let extensions = self
             .extensions
             .iter()
@@ -229,4 +223,20 @@ impl CleanArgs {
             threads: self.threads,
         })
     }
+}
+
+/// Patterns given on the command line followed by those read from files, each with its origin.
+fn patterns_from(
+    flags: &[String],
+    flag_name: &str,
+    files: &[PathBuf],
+) -> Result<Vec<(String, String)>, Error> {
+    let mut out: Vec<(String, String)> = flags
+        .iter()
+        .map(|p| (p.clone(), flag_name.to_string()))
+        .collect();
+    for file in files {
+        out.extend(read_pattern_file(file)?);
+    }
+    Ok(out)
 }

@@ -203,15 +203,17 @@ pub fn totals(outcome: &Outcome) -> Totals {
             t.bytes_read += doc.bytes;
             t.blocks += print.blocks.len() as u64;
         }
-        match status_of(doc) {
-            DocStatus::Written => t.documents_written += 1,
-            DocStatus::Emptied => t.documents_emptied += 1,
-            DocStatus::Duplicate => {
-                t.documents_duplicate += 1;
-                t.bytes_duplicate_documents += doc.bytes;
-            }
-            DocStatus::Empty => t.documents_empty += 1,
-            DocStatus::Failed => t.documents_failed += 1,
+        let status = status_of(doc);
+        let count = match status {
+            DocStatus::Written => &mut t.documents_written,
+            DocStatus::Emptied => &mut t.documents_emptied,
+            DocStatus::Duplicate => &mut t.documents_duplicate,
+            DocStatus::Empty => &mut t.documents_empty,
+            DocStatus::Failed => &mut t.documents_failed,
+        };
+        *count += 1;
+        if status == DocStatus::Duplicate {
+            t.bytes_duplicate_documents += doc.bytes;
         }
         if let Some(print) = &doc.print {
             for r in &doc.removals {
@@ -288,14 +290,15 @@ fn site_rows(outcome: &Outcome) -> Vec<SiteRow> {
         let row = &mut rows[doc.site as usize];
         row.documents += 1;
         row.bytes += doc.bytes;
-        match status_of(doc) {
+        let status = status_of(doc);
+        match status {
             DocStatus::Written => row.documents_written += 1,
             DocStatus::Emptied => row.documents_emptied += 1,
-            DocStatus::Duplicate => {
-                row.documents_duplicate += 1;
-                row.bytes_duplicate_documents += doc.bytes;
-            }
-            _ => {}
+            DocStatus::Duplicate => row.documents_duplicate += 1,
+            DocStatus::Empty | DocStatus::Failed => {}
+        }
+        if status == DocStatus::Duplicate {
+            row.bytes_duplicate_documents += doc.bytes;
         }
         if let Some(print) = &doc.print {
             for r in &doc.removals {

@@ -2,7 +2,7 @@
 
 use predicates::str::contains;
 
-use crate::harness::{clean_with_report, corpus, read_tree, thresh};
+use crate::harness::{clean_into, clean_with_report, corpus, read_tree, thresh};
 
 const GOOD: &[u8] = b"A good article with a few words.\nAnother sentence of the good one.\n";
 
@@ -30,11 +30,7 @@ fn invalid_utf8_empty_and_blank_files_are_warnings() {
     ]);
     let out = tempfile::tempdir().unwrap();
     let o = out.path().join("o");
-    thresh()
-        .arg("clean")
-        .arg(dir.path())
-        .arg("-o")
-        .arg(&o)
+    clean_into(dir.path(), &o)
         .assert()
         .success()
         .stderr(contains("latin1.txt:1: invalid UTF-8 at byte 3"))
@@ -59,11 +55,7 @@ fn dangling_links_and_link_loops_are_named() {
     std::os::unix::fs::symlink(dir.path(), dir.path().join("sub/loop")).unwrap();
     let out = tempfile::tempdir().unwrap();
     let o = out.path().join("o");
-    thresh()
-        .arg("clean")
-        .arg(dir.path())
-        .arg("-o")
-        .arg(&o)
+    clean_into(dir.path(), &o)
         .arg("--follow-symlinks")
         .assert()
         .code(1)
@@ -77,11 +69,7 @@ fn oversized_documents_are_skipped() {
     let dir = corpus(&[("a.txt", GOOD), ("big.txt", &[b'x'; 5000])]);
     let out = tempfile::tempdir().unwrap();
     let o = out.path().join("o");
-    thresh()
-        .arg("clean")
-        .arg(dir.path())
-        .arg("-o")
-        .arg(&o)
+    clean_into(dir.path(), &o)
         .args(["--max-doc-bytes", "1000"])
         .assert()
         .code(1)
@@ -115,11 +103,7 @@ fn inputs_are_never_modified() {
     ]);
     let before = read_tree(dir.path());
     let out = tempfile::tempdir().unwrap();
-    thresh()
-        .arg("clean")
-        .arg(dir.path())
-        .arg("-o")
-        .arg(out.path().join("o"))
+    clean_into(dir.path(), out.path().join("o"))
         .args(["--min-docs", "2"])
         .assert()
         .success();

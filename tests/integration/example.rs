@@ -2,14 +2,12 @@
 //! (`fixtures/expected`). Set `UPDATE_EXPECTED=1` to rewrite the expected output after an
 //! intended change, then review the diff.
 
-use crate::harness::{assert_trees_equal, clean_with_report, fixtures, read_tree, thresh};
+use crate::harness::{
+    assert_trees_equal, clean_into, clean_with_report, fixtures, read_tree, thresh,
+};
 
 fn run_example(out: &std::path::Path, threads: &str) -> assert_cmd::assert::Assert {
-    thresh()
-        .arg("clean")
-        .arg(fixtures().join("scraped"))
-        .arg("-o")
-        .arg(out)
+    clean_into(fixtures().join("scraped"), out)
         .args(["-j", threads])
         .assert()
 }
@@ -34,11 +32,7 @@ fn same_bytes_out_for_one_and_two_threads() {
     let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
     let (r1, r2) = (tmp.path().join("r1.json"), tmp.path().join("r2.json"));
     for (out, report, j) in [(&one, &r1, "1"), (&two, &r2, "2")] {
-        thresh()
-            .arg("clean")
-            .arg(fixtures().join("scraped"))
-            .arg("-o")
-            .arg(out)
+        clean_into(fixtures().join("scraped"), out)
             .arg("--report")
             .arg(report)
             .args(["-j", j])

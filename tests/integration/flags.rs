@@ -2,7 +2,7 @@
 
 use predicates::str::contains;
 
-use crate::harness::{clean_with_report, corpus, read_tree, thresh};
+use crate::harness::{clean_into, clean_with_report, corpus, read_tree, thresh};
 
 /// Six articles of one site sharing a header and a footer.
 fn site_files() -> Vec<(String, Vec<u8>)> {
@@ -90,20 +90,9 @@ fn symlinks_are_skipped_unless_followed() {
     .unwrap();
     let out = tempfile::tempdir().unwrap();
     let o = out.path().join("o");
-    thresh()
-        .arg("clean")
-        .arg(dir.path())
-        .arg("-o")
-        .arg(&o)
-        .arg("-q")
-        .assert()
-        .success();
+    clean_into(dir.path(), &o).arg("-q").assert().success();
     assert!(!o.join("site.example/linked.txt").exists());
-    thresh()
-        .arg("clean")
-        .arg(dir.path())
-        .arg("-o")
-        .arg(&o)
+    clean_into(dir.path(), &o)
         .args(["-q", "--follow-symlinks"])
         .assert()
         .success();
@@ -116,11 +105,7 @@ fn symlinks_are_skipped_unless_followed() {
 #[test]
 fn output_inside_input_is_refused_with_exit_2() {
     let dir = site_corpus(&[]);
-    thresh()
-        .arg("clean")
-        .arg(dir.path())
-        .arg("-o")
-        .arg(dir.path().join("cleaned"))
+    clean_into(dir.path(), dir.path().join("cleaned"))
         .assert()
         .code(2)
         .stderr(contains("inside input"));
@@ -137,20 +122,12 @@ fn missing_input_and_bad_values_are_usage_errors() {
     let dir = site_corpus(&[]);
     let out = tempfile::tempdir().unwrap();
     let o = out.path().join("o");
-    thresh()
-        .arg("clean")
-        .arg(dir.path())
-        .arg("-o")
-        .arg(&o)
+    clean_into(dir.path(), &o)
         .args(["--min-docs", "1"])
         .assert()
         .code(2)
         .stderr(contains("--min-docs"));
-    thresh()
-        .arg("clean")
-        .arg(dir.path())
-        .arg("-o")
-        .arg(&o)
+    clean_into(dir.path(), &o)
         .args(["--drop-pattern", "("])
         .assert()
         .code(2)
@@ -211,11 +188,7 @@ fn keep_and_drop_patterns_override_the_statistics() {
     .unwrap();
     let out = tempfile::tempdir().unwrap();
     let o = out.path().join("o");
-    thresh()
-        .arg("clean")
-        .arg(dir.path())
-        .arg("-o")
-        .arg(&o)
+    clean_into(dir.path(), &o)
         .args(["-q", "--keep-pattern", "^Footer"])
         .arg("--drop-patterns-file")
         .arg(&patterns)
@@ -265,11 +238,7 @@ fn strict_guardrail_stops_before_writing() {
     assert_eq!(report["stopped"], true);
     assert!(!o.exists());
     // Without --strict the same run warns and writes.
-    thresh()
-        .arg("clean")
-        .arg(dir.path())
-        .arg("-o")
-        .arg(&o)
+    clean_into(dir.path(), &o)
         .args(["--max-removed", "0.3"])
         .assert()
         .success()
@@ -282,11 +251,7 @@ fn forced_units() {
     let text = b"one line\nsecond line\n\nthird line\n";
     let dir = corpus(&[("a.txt", text), ("b.txt", b"one line\nother\n")]);
     let o = dir.path().join("../o-units");
-    thresh()
-        .arg("clean")
-        .arg(dir.path())
-        .arg("-o")
-        .arg(&o)
+    clean_into(dir.path(), &o)
         .args(["-q", "--unit", "line", "--min-docs", "2"])
         .assert()
         .success();
@@ -294,11 +259,7 @@ fn forced_units() {
         std::fs::read(o.join("a.txt")).unwrap(),
         b"second line\n\nthird line\n"
     );
-    thresh()
-        .arg("clean")
-        .arg(dir.path())
-        .arg("-o")
-        .arg(&o)
+    clean_into(dir.path(), &o)
         .args(["-q", "--unit", "paragraph", "--min-docs", "2"])
         .assert()
         .success();

@@ -94,3 +94,13 @@ pub fn clean_with_report(
         .unwrap_or(serde_json::Value::Null);
     (assert, json, tmp)
 }
+
+/// `thresh clean INPUT -o OUT`, ready for more arguments.
+pub fn clean_into(
+    input: impl AsRef<std::ffi::OsStr>,
+    out: impl AsRef<std::ffi::OsStr>,
+) -> assert_cmd::Command {
+    let mut cmd = thresh();
+    cmd.arg("clean").arg(input).arg("-o").arg(out);
+    cmd
+}
