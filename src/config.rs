@@ -135,9 +135,25 @@ impl Config {
                 }
             }
         }
+        if let Some(report) = self.report.as_ref().filter(|r| r.as_os_str() != "-") {
+            let report_path = canonical_even_if_missing(report);
+            if let Some((orig, _)) = inputs.iter().find(|(_, c)| report_path.starts_with(c)) {
+                return Err(Error::Config(format!(
+                    "the report {} would be written inside input {}: inputs are never modified",
+                    report.display(),
+                    orig.display()
+                )));
+            }
+        }
         let Some(output) = &self.output else {
             return Ok(());
         };
+        if output.exists() && !output.is_dir() {
+            return Err(Error::Config(format!(
+                "output {} exists and is not a folder",
+                output.display()
+            )));
+        }
         let out = canonical_even_if_missing(output);
         for (orig, canon) in &inputs {
             // A file INPUT's documents are written beside it, relative to its folder.
@@ -224,6 +240,18 @@ mod tests {
             .validate()
             .unwrap_err();
         assert!(matches!(err, Error::InputInsideOutput { .. }), "{err}");
+    }
+
+    #[test]
+    fn report_inside_input_and_output_that_is_a_file_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("in")).unwrap();
+        let mut c = config(&dir.path().join("in"), &dir.path().join("out"));
+        c.report = Some(dir.path().join("in/report.json"));
+        assert!(matches!(c.validate(), Err(Error::Config(m)) if m.contains("inside input")));
+        std::fs::write(dir.path().join("file"), b"x").unwrap();
+        let c = config(&dir.path().join("in"), &dir.path().join("file"));
+        assert!(matches!(c.validate(), Err(Error::Config(m)) if m.contains("not a folder")));
     }
 
     #[test]
