@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use thresh::decide::near_dup::{KeepPolicy, NearDupConfig};
 use thresh::decide::{patterns::read_pattern_file, DecideConfig, Patterns};
 use thresh::input::{DiscoverConfig, SiteRule};
 use thresh::segment::UnitChoice;
@@ -33,6 +34,12 @@ pub enum UnitArg {
     Auto,
     Line,
     Paragraph,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KeepArg {
+    First,
+    Longest,
 }
 
 #[derive(Debug, Args)]
@@ -103,6 +110,19 @@ pub struct CleanArgs {
     /// Smallest run of short blocks that --max-enclosed-words removes.
     #[arg(long, value_name = "N", default_value_t = DecideConfig::default().min_enclosed_run)]
     pub min_enclosed_run: u32,
+
+    /// Documents whose content (boilerplate left out) has an estimated Jaccard similarity of
+    /// word 5-grams at or above this are near-duplicates: one copy is written.
+    #[arg(long, value_name = "SIMILARITY", default_value_t = NearDupConfig::default().threshold)]
+    pub near_dup_threshold: f64,
+
+    /// Which copy of a near-duplicate cluster is written: the first in path order or the longest.
+    #[arg(long, value_enum, default_value = "first")]
+    pub keep: KeepArg,
+
+    /// Turn near-duplicate detection off (exact duplicates are still removed).
+    #[arg(long)]
+    pub no_dedup: bool,
 
     /// Never remove a block matching this regular expression (matched against the block's text;
     /// repeatable), e.g. --keep-pattern '^Editor.s note'. Wins over --drop-pattern.
@@ -211,6 +231,14 @@ impl CleanArgs {
                 min_enclosed_run: self.min_enclosed_run,
             },
             patterns: Patterns::new(keep, drop)?,
+            near_dup: NearDupConfig {
+                enabled: !self.no_dedup,
+                threshold: self.near_dup_threshold,
+                keep: match self.keep {
+                    KeepArg::First => KeepPolicy::First,
+                    KeepArg::Longest => KeepPolicy::Longest,
+                },
+            },
             guard: GuardConfig {
                 max_removed: self.max_removed,
                 max_emptied: self.max_emptied,

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::decide::near_dup::NearDupConfig;
 use crate::decide::{DecideConfig, Patterns};
 use crate::error::Error;
 use crate::input::DiscoverConfig;
@@ -41,6 +42,7 @@ pub struct Config {
     pub unit: UnitChoice,
     pub decide: DecideConfig,
     pub patterns: Patterns,
+    pub near_dup: NearDupConfig,
     pub guard: GuardConfig,
     /// Documents larger than this are skipped with an error.
     pub max_doc_bytes: u64,
@@ -63,6 +65,7 @@ impl Default for Config {
             unit: UnitChoice::Auto,
             decide: DecideConfig::default(),
             patterns: Patterns::default(),
+            near_dup: NearDupConfig::default(),
             guard: GuardConfig::default(),
             max_doc_bytes: 1 << 30,
             dry_run: false,
@@ -99,6 +102,9 @@ impl Config {
             if !(0.0..=1.0).contains(&v) {
                 return Err(Error::Config(format!("{name} must be between 0 and 1")));
             }
+        }
+        if !(self.near_dup.threshold > 0.0 && self.near_dup.threshold <= 1.0) {
+            return bad("--near-dup-threshold must be in (0, 1]");
         }
         if self.discover.extensions.is_empty() {
             return bad("at least one --ext is needed");

@@ -6,7 +6,8 @@
 //!
 //! The stages, in data-flow order: [`input`] (discover and read) → [`segment`] (text → block
 //! spans) → [`normalize`] (block → matching form) → [`fingerprint`] (xxh3 keys) → [`count`]
-//! (per-worker tables, associative merge) → [`decide`] (pure rules → [`decide::Reason`]s) →
+//! (per-worker tables, associative merge) → [`sketch`] (MinHash for near-duplicate
+//! documents) → [`decide`] (pure rules → [`decide::Reason`]s) →
 //! [`output`] (cleaned files, report). [`pipeline::run`] wires them for a whole run:
 //!
 //! ```no_run
@@ -30,6 +31,7 @@ pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod segment;
+pub mod sketch;
 
 pub use config::{Config, GuardConfig};
 pub use error::{Error, Issue, IssueKind};

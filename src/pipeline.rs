@@ -1,11 +1,13 @@
 //! Pipeline: orchestrates the stages and does nothing else.
 //!
 //! discover → pass 1 (parallel: read, segment, fingerprint, match patterns) → duplicates (in
-//! path order) → count (per-worker tables, associative merge, frozen) → decide (parallel, pure)
+//! path order) → count (per-worker tables, associative merge, frozen) → near-duplicates (sketch
+//! content without boilerplate, cluster, count again once per cluster) → decide (parallel, pure)
 //! → guardrail → pass 2 (parallel: re-read, check unchanged, write kept spans atomically) →
 //! report. Every per-document result is stored at the document's index, so the output never
 //! depends on the thread count or on scheduling.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -13,12 +15,13 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::count::{CountBuilder, CountTable, FrozenCounts, SiteId};
-use crate::decide::{decide_blocks, duplicates::first_copies, Fate, PatternHit, Removal};
+use crate::decide::{decide_blocks, duplicates::first_copies, near_dup, Fate, PatternHit, Removal};
 use crate::error::{Error, Issue, IssueKind};
 use crate::fingerprint::{fingerprint, DocFingerprint, Scratch};
 use crate::input::{discover, read_document, FileStamp, SourceDoc};
 use crate::output::{report, text};
 use crate::segment::{segment, trim_terminator, Unit};
+use crate::sketch::{signature, Signature, SketchScratch};
 
 /// Everything known about one document after the run.
 #[derive(Debug, Clone)]
@@ -55,6 +58,7 @@ pub struct Timings {
     pub discover: Duration,
     pub pass1: Duration,
     pub count: Duration,
+    pub near_dup: Duration,
     pub decide: Duration,
     pub pass2: Duration,
 }
@@ -146,30 +150,28 @@ fn run_in_pool(cfg: &Config) -> Result<Outcome, Error> {
             doc.fate = Some(Fate::Duplicate { of });
         }
     }
-    let counted =
-        |d: &&DocResult| d.fate.is_none() && d.print.as_ref().is_some_and(|p| p.content.is_some());
-    let mut site_sizes = vec![0u32; sites.len()];
-    for doc in docs.iter().filter(counted) {
-        site_sizes[doc.site as usize] += 1;
-    }
-    // Documents without a site share no template: the site-share rule never applies to them.
-    site_sizes[0] = 0;
-    let table = docs
-        .par_iter()
-        .filter(counted)
-        .fold(CountBuilder::default, |mut builder, doc| {
-            if let Some(print) = &doc.print {
-                let mut keys: Vec<u64> = print.blocks.iter().filter_map(|b| b.key()).collect();
-                keys.sort_unstable();
-                keys.dedup();
-                builder.add_document(doc.site, keys);
-            }
-            builder
-        })
-        .map(CountBuilder::finish)
-        .reduce(CountTable::default, CountTable::merge);
-    let counts = table.freeze(site_sizes);
+    let mut counts = count_blocks(&docs, sites.len());
     timings.count = clock.elapsed();
+
+    // Near-duplicates: sketch what is left after boilerplate, cluster, count once per cluster.
+    let clock = Instant::now();
+    if cfg.near_dup.enabled {
+        let signatures = sketch_content(&docs, &counts, cfg);
+        let lengths: Vec<u64> = docs.iter().map(|d| d.bytes).collect();
+        for (doc, hit) in
+            docs.iter_mut()
+                .zip(near_dup::clusters(&signatures, &lengths, &cfg.near_dup))
+        {
+            if let Some((of, similarity)) = hit {
+                doc.fate = Some(Fate::NearDuplicate {
+                    of,
+                    similarity_bp: (similarity * 10_000.0).round() as u16,
+                });
+            }
+        }
+        counts = count_blocks(&docs, sites.len());
+    }
+    timings.near_dup = clock.elapsed();
 
     // Decide.
     let clock = Instant::now();
@@ -231,6 +233,91 @@ fn run_in_pool(cfg: &Config) -> Result<Outcome, Error> {
         report::write_report(path, &outcome, cfg)?;
     }
     Ok(outcome)
+}
+
+/// Whether a document's blocks are counted: it has content and is not an exact duplicate.
+fn is_counted(doc: &DocResult) -> bool {
+    matches!(doc.fate, None | Some(Fate::NearDuplicate { .. }))
+        && doc.print.as_ref().is_some_and(|p| p.content.is_some())
+}
+
+/// Count every key in distinct documents and sites. A cluster of near-duplicate documents
+/// counts each key once (at the site of its first member holding it), so a story syndicated
+/// to many sites does not make its own paragraphs look like boilerplate.
+fn count_blocks(docs: &[DocResult], n_sites: usize) -> FrozenCounts {
+    let mut site_sizes = vec![0u32; n_sites];
+    let mut clusters: Vec<Vec<usize>> = Vec::new();
+    let mut cluster_of: HashMap<usize, usize> = HashMap::new();
+    for (i, doc) in docs.iter().enumerate() {
+        if !is_counted(doc) {
+            continue;
+        }
+        site_sizes[doc.site as usize] += 1;
+        let root = match doc.fate {
+            Some(Fate::NearDuplicate { of, .. }) => of,
+            _ => i,
+        };
+        match cluster_of.get(&root) {
+            Some(&c) => clusters[c].push(i),
+            None => {
+                cluster_of.insert(root, clusters.len());
+                clusters.push(vec![i]);
+            }
+        }
+    }
+    // Documents without a site share no template: the site-share rule never applies to them.
+    site_sizes[0] = 0;
+    let table = clusters
+        .par_iter()
+        .fold(CountBuilder::default, |mut builder, members| {
+            let mut seen: Vec<u64> = Vec::new();
+            for &m in members {
+                let Some(print) = &docs[m].print else {
+                    continue;
+                };
+                let mut keys: Vec<u64> = print.blocks.iter().filter_map(|b| b.key()).collect();
+                keys.sort_unstable();
+                keys.dedup();
+                if members.len() > 1 {
+                    keys.retain(|k| seen.binary_search(k).is_err());
+                    seen.extend(&keys);
+                    seen.sort_unstable();
+                }
+                builder.add_document(docs[m].site, keys);
+            }
+            builder
+        })
+        .map(CountBuilder::finish)
+        .reduce(CountTable::default, CountTable::merge);
+    table.freeze(site_sizes)
+}
+
+/// Signatures of each candidate document's content, boilerplate left out (files read again).
+fn sketch_content(
+    docs: &[DocResult],
+    counts: &FrozenCounts,
+    cfg: &Config,
+) -> Vec<Option<Signature>> {
+    docs.par_iter()
+        .map_init(SketchScratch::default, |scratch, doc| {
+            let print = doc.print.as_ref().filter(|_| doc.fate.is_none())?;
+            let (fate, removals) =
+                decide_blocks(print, doc.site, &doc.pattern_hits, counts, &cfg.decide);
+            if fate != Fate::Written {
+                return None;
+            }
+            let mut removed = vec![false; print.blocks.len()];
+            for r in &removals {
+                removed[r.block as usize] = true;
+            }
+            let (bytes, _, _) = read_document(&doc.source, cfg.max_doc_bytes).ok()?;
+            // A file changed since pass 1 is reported by pass 2; it takes no part here.
+            if xxhash_rust::xxh3::xxh3_64(&bytes) != print.raw {
+                return None;
+            }
+            signature(&bytes, &print.blocks, |i| !removed[i], scratch)
+        })
+        .collect()
 }
 
 /// Pass-1 result for one document.

@@ -24,6 +24,7 @@
 //! found by [`duplicates::first_copies`] before counting.
 
 pub mod duplicates;
+pub mod near_dup;
 pub mod patterns;
 
 use std::collections::HashMap;
@@ -172,6 +173,9 @@ pub enum Fate {
     Emptied,
     /// Identical after normalisation to an earlier document (index in run order); not written.
     Duplicate { of: usize },
+    /// Near-duplicate of the kept document `of` (estimated Jaccard similarity of word 5-gram
+    /// sets, in basis points); not written.
+    NearDuplicate { of: usize, similarity_bp: u16 },
     /// The input had no content at all (empty or only whitespace/punctuation); not written.
     NoContent,
 }

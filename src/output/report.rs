@@ -11,6 +11,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, GuardConfig};
+use crate::decide::near_dup::NearDupConfig;
 use crate::decide::{DecideConfig, Fate, Reason, ReasonKind};
 use crate::error::{Error, Issue, IssueKind};
 use crate::input::DiscoverConfig;
@@ -37,6 +38,8 @@ pub struct Report {
     pub issues: Vec<Issue>,
     /// The boilerplate removing the most bytes, largest first.
     pub boilerplate: Vec<CatalogueEntry>,
+    /// Near-duplicate clusters, largest first.
+    pub near_duplicate_clusters: Vec<ClusterRow>,
     /// Removal per site, largest share removed first.
     pub sites: Vec<SiteRow>,
     /// Every document, in run order, with its removed blocks.
@@ -51,6 +54,7 @@ pub struct ReportConfig {
     pub discover: DiscoverConfig,
     pub unit: UnitChoice,
     pub decide: DecideConfig,
+    pub near_dup: NearDupConfig,
     pub keep_patterns: Vec<String>,
     pub drop_patterns: Vec<String>,
     pub max_removed: f64,
@@ -66,6 +70,7 @@ pub struct Totals {
     pub documents_read: u64,
     pub documents_written: u64,
     pub documents_duplicate: u64,
+    pub documents_near_duplicate: u64,
     pub documents_emptied: u64,
     /// Inputs with no content (empty, whitespace or punctuation only).
     pub documents_empty: u64,
@@ -75,7 +80,7 @@ pub struct Totals {
     pub blocks: u64,
     pub blocks_removed: BTreeMap<ReasonKind, u64>,
     pub bytes_removed: BTreeMap<ReasonKind, u64>,
-    /// Bytes of documents not written because they duplicate an earlier one.
+    /// Bytes of documents not written because they duplicate (exactly or nearly) a kept one.
     pub bytes_duplicate_documents: u64,
     /// Distinct block keys in the corpus, and how many the frozen table holds (>= 2 documents).
     pub distinct_keys: u64,
@@ -97,6 +102,44 @@ pub struct CatalogueEntry {
     pub example: String,
 }
 
+/// A cluster of near-duplicate documents and the copy that is written.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClusterRow {
+    pub kept: String,
+    pub size: usize,
+    pub members: Vec<ClusterMember>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClusterMember {
+    pub id: String,
+    /// Estimated Jaccard similarity to the kept document.
+    pub similarity: f64,
+}
+
+/// Near-duplicate clusters, largest first (ties in run order of the kept document).
+pub fn near_duplicate_clusters(outcome: &Outcome) -> Vec<ClusterRow> {
+    let mut by_kept: BTreeMap<usize, Vec<ClusterMember>> = BTreeMap::new();
+    for doc in &outcome.docs {
+        if let Some(Fate::NearDuplicate { of, similarity_bp }) = doc.fate {
+            by_kept.entry(of).or_default().push(ClusterMember {
+                id: doc.source.id.clone(),
+                similarity: f64::from(similarity_bp) / 10_000.0,
+            });
+        }
+    }
+    let mut rows: Vec<ClusterRow> = by_kept
+        .into_iter()
+        .map(|(kept, members)| ClusterRow {
+            kept: outcome.docs[kept].source.id.clone(),
+            size: members.len() + 1,
+            members,
+        })
+        .collect();
+    rows.sort_by(|a, b| b.size.cmp(&a.size));
+    rows
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SiteRow {
     /// Site name; empty for documents without a site.
@@ -104,6 +147,7 @@ pub struct SiteRow {
     pub documents: u64,
     pub documents_written: u64,
     pub documents_duplicate: u64,
+    pub documents_near_duplicate: u64,
     pub documents_emptied: u64,
     pub bytes: u64,
     pub bytes_removed: BTreeMap<ReasonKind, u64>,
@@ -120,6 +164,7 @@ pub enum DocStatus {
     Written,
     Emptied,
     Duplicate,
+    NearDuplicate,
     Empty,
     Failed,
 }
@@ -131,9 +176,12 @@ pub struct DocRow {
     pub status: DocStatus,
     pub bytes: u64,
     pub bytes_removed: u64,
-    /// For duplicates: the id of the kept copy.
+    /// For duplicates and near-duplicates: the id of the kept copy.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub duplicate_of: Option<String>,
+    /// For near-duplicates: estimated Jaccard similarity to the kept copy.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub similarity: Option<f64>,
     pub removed: Vec<RemovedBlock>,
 }
 
@@ -150,6 +198,7 @@ fn status_of(doc: &DocResult) -> DocStatus {
         Some(Fate::Written) => DocStatus::Written,
         Some(Fate::Emptied) => DocStatus::Emptied,
         Some(Fate::Duplicate { .. }) => DocStatus::Duplicate,
+        Some(Fate::NearDuplicate { .. }) => DocStatus::NearDuplicate,
         Some(Fate::NoContent) => DocStatus::Empty,
         None => DocStatus::Failed,
     }
@@ -167,6 +216,7 @@ pub fn build(outcome: &Outcome, cfg: &Config) -> Report {
             discover: cfg.discover.clone(),
             unit: cfg.unit,
             decide: cfg.decide.clone(),
+            near_dup: cfg.near_dup.clone(),
             keep_patterns: cfg.patterns.keep_patterns().to_vec(),
             drop_patterns: cfg.patterns.drop_patterns().to_vec(),
             max_removed: cfg.guard.max_removed,
@@ -180,6 +230,7 @@ pub fn build(outcome: &Outcome, cfg: &Config) -> Report {
         stopped: outcome.stopped,
         issues: outcome.issues.clone(),
         boilerplate: catalogue(outcome, cfg.catalogue_size),
+        near_duplicate_clusters: near_duplicate_clusters(outcome),
         sites: site_rows(outcome),
         documents: outcome.docs.iter().map(|d| doc_row(d, outcome)).collect(),
     }
@@ -208,11 +259,12 @@ pub fn totals(outcome: &Outcome) -> Totals {
             DocStatus::Written => &mut t.documents_written,
             DocStatus::Emptied => &mut t.documents_emptied,
             DocStatus::Duplicate => &mut t.documents_duplicate,
+            DocStatus::NearDuplicate => &mut t.documents_near_duplicate,
             DocStatus::Empty => &mut t.documents_empty,
             DocStatus::Failed => &mut t.documents_failed,
         };
         *count += 1;
-        if status == DocStatus::Duplicate {
+        if matches!(status, DocStatus::Duplicate | DocStatus::NearDuplicate) {
             t.bytes_duplicate_documents += doc.bytes;
         }
         if let Some(print) = &doc.print {
@@ -263,7 +315,15 @@ fn doc_row(doc: &DocResult, outcome: &Outcome) -> DocRow {
         bytes: doc.bytes,
         bytes_removed: doc.removed_bytes(),
         duplicate_of: match doc.fate {
-            Some(Fate::Duplicate { of }) => Some(outcome.docs[of].source.id.clone()),
+            Some(Fate::Duplicate { of } | Fate::NearDuplicate { of, .. }) => {
+                Some(outcome.docs[of].source.id.clone())
+            }
+            _ => None,
+        },
+        similarity: match doc.fate {
+            Some(Fate::NearDuplicate { similarity_bp, .. }) => {
+                Some(f64::from(similarity_bp) / 10_000.0)
+            }
             _ => None,
         },
         removed,
@@ -279,6 +339,7 @@ fn site_rows(outcome: &Outcome) -> Vec<SiteRow> {
             documents: 0,
             documents_written: 0,
             documents_duplicate: 0,
+            documents_near_duplicate: 0,
             documents_emptied: 0,
             bytes: 0,
             bytes_removed: ReasonKind::ALL.iter().map(|k| (*k, 0)).collect(),
@@ -295,9 +356,10 @@ fn site_rows(outcome: &Outcome) -> Vec<SiteRow> {
             DocStatus::Written => row.documents_written += 1,
             DocStatus::Emptied => row.documents_emptied += 1,
             DocStatus::Duplicate => row.documents_duplicate += 1,
+            DocStatus::NearDuplicate => row.documents_near_duplicate += 1,
             DocStatus::Empty | DocStatus::Failed => {}
         }
-        if status == DocStatus::Duplicate {
+        if matches!(status, DocStatus::Duplicate | DocStatus::NearDuplicate) {
             row.bytes_duplicate_documents += doc.bytes;
         }
         if let Some(print) = &doc.print {
@@ -425,10 +487,11 @@ pub fn summary(outcome: &Outcome, guard: &GuardConfig, dry_run: bool) -> String 
     let t = totals(outcome);
     let verb = if dry_run { "would write" } else { "written" };
     let mut s = format!(
-        "thresh: {} documents: {} {verb}, {} duplicate, {} emptied, {} empty, {} failed\n",
+        "thresh: {} documents: {} {verb}, {} duplicate, {} near-duplicate, {} emptied, {} empty, {} failed\n",
         t.documents_found,
         t.documents_written,
         t.documents_duplicate,
+        t.documents_near_duplicate,
         t.documents_emptied,
         t.documents_empty,
         t.documents_failed,
@@ -466,11 +529,12 @@ pub fn stage_timings(outcome: &Outcome) -> String {
     let t = &outcome.timings;
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
     format!(
-        "stages: discover {:.0} ms, pass 1 {:.0} ms, count {:.0} ms, decide {:.0} ms, pass 2 {:.0} ms\n\
+        "stages: discover {:.0} ms, pass 1 {:.0} ms, count {:.0} ms, near-duplicates {:.0} ms, decide {:.0} ms, pass 2 {:.0} ms\n\
          keys: {} distinct, {} in the counting table (seen in two or more documents)\n",
         ms(t.discover),
         ms(t.pass1),
         ms(t.count),
+        ms(t.near_dup),
         ms(t.decide),
         ms(t.pass2),
         outcome.counts.distinct_keys(),

@@ -1,0 +1,200 @@
+//! Near-duplicate documents: signatures → clusters, without chaining.
+//!
+//! In: one optional [`Signature`] per document (in run order), each document's length, and a
+//! [`NearDupConfig`]. Out: for every document, `Some((kept, similarity))` when it is a
+//! near-duplicate of the document `kept`, which is written instead.
+//!
+//! Candidates come from LSH banding ([`BANDS`] bands of [`ROWS`] bins); every candidate is
+//! verified against the threshold on the full signature. Documents are visited in keep order
+//! (path order, or longest first); a document joins the cluster of the most similar earlier
+//! *kept* document within the threshold, or keeps a cluster of its own. Comparing only with kept
+//! documents means no transitive chains: every member is within the threshold of the copy that
+//! is kept. Sequential and deterministic; cost is a few hash-map look-ups per document plus the
+//! verifications.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::sketch::{Signature, SIG_BINS};
+
+/// LSH bands and rows per band (`BANDS * ROWS == SIG_BINS`): a pair at similarity 0.8 becomes
+/// a candidate with probability 1 - (1 - 0.8^4)^32 > 0.999.
+pub const BANDS: usize = 32;
+pub const ROWS: usize = SIG_BINS / BANDS;
+/// Kept documents compared per bucket at most, so a crowded bucket cannot go quadratic.
+const MAX_PER_BUCKET: usize = 32;
+
+/// Which copy of a cluster is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeepPolicy {
+    /// The first in path order.
+    First,
+    /// The longest (ties: first in path order).
+    Longest,
+}
+
+/// Settings of near-duplicate detection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NearDupConfig {
+    pub enabled: bool,
+    /// Estimated Jaccard similarity of word 5-gram sets at or above which two documents are
+    /// near-duplicates.
+    pub threshold: f64,
+    pub keep: KeepPolicy,
+}
+
+impl Default for NearDupConfig {
+    fn default() -> Self {
+        NearDupConfig {
+            enabled: true,
+            threshold: 0.8,
+            keep: KeepPolicy::First,
+        }
+    }
+}
+
+/// For every document, the kept document it duplicates and their similarity.
+pub fn clusters(
+    signatures: &[Option<Signature>],
+    lengths: &[u64],
+    cfg: &NearDupConfig,
+) -> Vec<Option<(usize, f64)>> {
+    let n = signatures.len();
+    let mut order: Vec<usize> = (0..n).filter(|&i| signatures[i].is_some()).collect();
+    if cfg.keep == KeepPolicy::Longest {
+        order.sort_by(|&a, &b| lengths[b].cmp(&lengths[a]).then(a.cmp(&b)));
+    }
+    let mut rank = vec![usize::MAX; n];
+    for (r, &d) in order.iter().enumerate() {
+        rank[d] = r;
+    }
+
+    // Bucket members in keep order.
+    let mut buckets: HashMap<u64, Vec<usize>> = HashMap::new();
+    for &d in &order {
+        if let Some(sig) = &signatures[d] {
+            for band in 0..BANDS {
+                buckets.entry(band_key(sig, band)).or_default().push(d);
+            }
+        }
+    }
+
+    let mut out = vec![None; n];
+    let mut kept = vec![false; n];
+    let mut candidates: Vec<usize> = Vec::new();
+    for &d in &order {
+        let Some(sig) = &signatures[d] else { continue };
+        candidates.clear();
+        for band in 0..BANDS {
+            let Some(members) = buckets.get(&band_key(sig, band)) else {
+                continue;
+            };
+            candidates.extend(
+                members
+                    .iter()
+                    .take_while(|&&m| rank[m] < rank[d])
+                    .filter(|&&m| kept[m])
+                    .take(MAX_PER_BUCKET),
+            );
+        }
+        candidates.sort_unstable_by_key(|&m| rank[m]);
+        candidates.dedup();
+        let mut best: Option<(usize, f64)> = None;
+        for &m in &candidates {
+            let Some(other) = &signatures[m] else {
+                continue;
+            };
+            let s = sig.similarity(other);
+            if s >= cfg.threshold && best.is_none_or(|(_, b)| s > b) {
+                best = Some((m, s));
+            }
+        }
+        match best {
+            Some(hit) => out[d] = Some(hit),
+            None => kept[d] = true,
+        }
+    }
+    out
+}
+
+fn band_key(sig: &Signature, band: usize) -> u64 {
+    let mut h = Xxh3::with_seed(band as u64);
+    for v in &sig.0[band * ROWS..(band + 1) * ROWS] {
+        h.update(&v.to_le_bytes());
+    }
+    h.digest()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A signature whose first `same` bins equal `base`'s and the rest are unique to `salt`.
+    fn sig(base: u32, same: usize, salt: u32) -> Option<Signature> {
+        let mut bins = Box::new([0u32; SIG_BINS]);
+        for (i, b) in bins.iter_mut().enumerate() {
+            *b = if i < same {
+                base.wrapping_mul(1000) + i as u32
+            } else {
+                salt.wrapping_mul(7919).wrapping_add(i as u32 * 31)
+            };
+        }
+        Some(Signature(bins))
+    }
+
+    #[test]
+    fn near_copies_join_the_first_and_far_ones_do_not() {
+        let sigs = vec![
+            sig(1, SIG_BINS, 0),
+            sig(1, 120, 5), // 120/128 = 0.94 like document 0
+            sig(1, 64, 6),  // 0.5: not a near-duplicate
+            None,
+            sig(2, SIG_BINS, 0),
+        ];
+        let got = clusters(&sigs, &[10, 20, 30, 40, 50], &NearDupConfig::default());
+        assert_eq!(got[0], None);
+        assert_eq!(got[1].map(|(k, _)| k), Some(0));
+        assert!((got[1].unwrap().1 - 120.0 / 128.0).abs() < 1e-9);
+        assert_eq!(got[2], None);
+        assert_eq!(got[3], None);
+        assert_eq!(got[4], None);
+    }
+
+    #[test]
+    fn no_chaining_through_members() {
+        // b is close to a, c is close to b but not to a: c must not join a's cluster via b.
+        let a = sig(1, SIG_BINS, 0);
+        let mut b_bins = a.clone().unwrap();
+        for i in 0..20 {
+            b_bins.0[i] = 900_000 + i as u32;
+        }
+        let mut c_bins = b_bins.clone();
+        for i in 20..40 {
+            c_bins.0[i] = 800_000 + i as u32;
+        }
+        let sigs = vec![a, Some(b_bins), Some(c_bins)];
+        let cfg = NearDupConfig {
+            threshold: 0.8,
+            ..NearDupConfig::default()
+        };
+        let got = clusters(&sigs, &[1, 1, 1], &cfg);
+        assert_eq!(got[1].map(|(k, _)| k), Some(0));
+        // c vs a: 88/128 = 0.69 < 0.8, and b is not kept, so c keeps its own cluster.
+        assert_eq!(got[2], None);
+    }
+
+    #[test]
+    fn keep_longest_keeps_the_longest() {
+        let sigs = vec![sig(1, SIG_BINS, 0), sig(1, 124, 3)];
+        let cfg = NearDupConfig {
+            keep: KeepPolicy::Longest,
+            ..NearDupConfig::default()
+        };
+        let got = clusters(&sigs, &[100, 200], &cfg);
+        assert_eq!(got[0].map(|(k, _)| k), Some(1));
+        assert_eq!(got[1], None);
+    }
+}
