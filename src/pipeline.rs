@@ -292,7 +292,10 @@ fn count_blocks(docs: &[DocResult], n_sites: usize) -> FrozenCounts {
     table.freeze(site_sizes)
 }
 
-/// Signatures of each candidate document's content, boilerplate left out (files read again).
+/// Signatures of each candidate document's content, its site's template left out (files read
+/// again). Only template lines (see [`near_dup::is_template`]) are left out, not everything the
+/// boilerplate rules would remove: a story syndicated to many sites is itself frequent, and
+/// leaving it out would hide exactly the copies this stage is looking for.
 fn sketch_content(
     docs: &[DocResult],
     counts: &FrozenCounts,
@@ -301,21 +304,19 @@ fn sketch_content(
     docs.par_iter()
         .map_init(SketchScratch::default, |scratch, doc| {
             let print = doc.print.as_ref().filter(|_| doc.fate.is_none())?;
-            let (fate, removals) =
-                decide_blocks(print, doc.site, &doc.pattern_hits, counts, &cfg.decide);
-            if fate != Fate::Written {
-                return None;
-            }
-            let mut removed = vec![false; print.blocks.len()];
-            for r in &removals {
-                removed[r.block as usize] = true;
-            }
+            print.content?;
+            let site_size = counts.site_size(doc.site);
+            let include = |i: usize| {
+                print.blocks[i].key().is_some_and(|k| {
+                    !near_dup::is_template(counts.site_docs(k, doc.site), site_size)
+                })
+            };
             let (bytes, _, _) = read_document(&doc.source, cfg.max_doc_bytes).ok()?;
             // A file changed since pass 1 is reported by pass 2; it takes no part here.
             if xxhash_rust::xxh3::xxh3_64(&bytes) != print.raw {
                 return None;
             }
-            signature(&bytes, &print.blocks, |i| !removed[i], scratch)
+            signature(&bytes, &print.blocks, include, scratch)
         })
         .collect()
 }

@@ -85,12 +85,8 @@ pub fn signature(
         return None;
     }
     let mut bins = Box::new([EMPTY; SIG_BINS]);
-    let mut shingle = [0u8; 8 * SHINGLE_WORDS];
     for window in scratch.words.windows(SHINGLE_WORDS) {
-        for (slot, w) in shingle.chunks_exact_mut(8).zip(window) {
-            slot.copy_from_slice(&w.to_le_bytes());
-        }
-        let h = xxh3_64_with_seed(&shingle, SEED);
+        let h = shingle_hash(window);
         let bin = (h >> (64 - SIG_BINS.trailing_zeros())) as usize;
         let value = (h as u32).min(EMPTY - 1);
         if value < bins[bin] {
@@ -99,6 +95,19 @@ pub fn signature(
     }
     densify(&mut bins);
     Some(Signature(bins))
+}
+
+/// Order-dependent mix of a window of word hashes (each already a uniform xxh3 value), with a
+/// final avalanche so the top bits (the bin) depend on every word.
+fn shingle_hash(words: &[u64]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = SEED;
+    for &w in words {
+        h = (h.rotate_left(23) ^ w).wrapping_mul(K);
+    }
+    h ^= h >> 32;
+    h = h.wrapping_mul(0xD6E8_FEB8_6659_FD93);
+    h ^ (h >> 32)
 }
 
 /// Fill each empty bin from the next non-empty bin to its right (circularly), offset by the

@@ -324,3 +324,48 @@ fn verbose_prints_stage_timings() {
         .stderr(contains("stages: discover"))
         .stderr(contains("keys: "));
 }
+
+/// A story syndicated to six sites, each with its own template: one copy is written, and its
+/// paragraphs are not taken for boilerplate although six documents hold them.
+#[test]
+fn a_syndicated_story_is_kept_once_and_whole() {
+    let story: String = (0..6)
+        .map(|p| {
+            // Letters only: digits fold to one matching key.
+            let letter = |n: usize| char::from(b'a' + (n % 26) as u8);
+            let words: Vec<String> = (0..40)
+                .map(|w| format!("{}{}{}", letter(p), letter(w), letter(w * 7 + p)))
+                .collect();
+            format!("Paragraph {p} of the shared story: {}.\n", words.join(" "))
+        })
+        .collect();
+    let files: Vec<(String, Vec<u8>)> = (0..6)
+        .map(|s| {
+            let header = format!("Site {s} banner {}\n", "navigation ".repeat(s + 1));
+            (
+                format!("site{s}/story.txt"),
+                format!("{header}{story}Footer of site {s}\n").into_bytes(),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, b)| (p.as_str(), b.as_slice()))
+        .collect();
+    let dir = corpus(&refs);
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("o");
+    clean_into(dir.path(), &o).arg("-q").assert().success();
+    let tree = read_tree(&o);
+    assert_eq!(tree.keys().collect::<Vec<_>>(), ["site0/story.txt"]);
+    assert!(String::from_utf8_lossy(&tree["site0/story.txt"]).contains(&story));
+    // Without near-duplicate detection the six copies make the story look like boilerplate.
+    let o2 = out.path().join("o2");
+    clean_into(dir.path(), &o2)
+        .args(["-q", "--no-dedup"])
+        .assert()
+        .success();
+    let tree = read_tree(&o2);
+    assert!(!String::from_utf8_lossy(&tree["site0/story.txt"])
+        .contains("Paragraph 0 of the shared story"));
+}
