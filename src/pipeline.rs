@@ -307,8 +307,11 @@ fn sketch_content(
             print.content?;
             let site_size = counts.site_size(doc.site);
             let include = |i: usize| {
-                print.blocks[i].key().is_some_and(|k| {
-                    !near_dup::is_template(counts.site_docs(k, doc.site), site_size)
+                let block = &print.blocks[i];
+                block.key().is_some_and(|k| {
+                    let stats = counts.stats(k);
+                    let site_docs = counts.site_docs(k, doc.site);
+                    !near_dup::is_template(stats, site_docs, site_size, block.words, &cfg.decide)
                 })
             };
             let (bytes, _, _) = read_document(&doc.source, cfg.max_doc_bytes).ok()?;

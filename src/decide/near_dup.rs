@@ -16,6 +16,8 @@
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::Xxh3;
 
+use crate::count::KeyStats;
+use crate::decide::DecideConfig;
 use crate::sketch::{Signature, SIG_BINS};
 
 /// LSH bands and rows per band (`BANDS * ROWS == SIG_BINS`): a pair at similarity 0.7 becomes
@@ -25,18 +27,30 @@ pub const ROWS: usize = SIG_BINS / BANDS;
 /// Kept documents compared per bucket at most, so a crowded bucket cannot go quadratic.
 const MAX_PER_BUCKET: usize = 32;
 
-/// A block in at least this many documents of its site...
-pub const TEMPLATE_MIN_DOCS: u32 = 3;
-/// ...and in at least this share of them is part of the site's template.
-pub const TEMPLATE_SHARE: f64 = 0.5;
+/// A block in at least this many documents of its site can be template.
+pub const TEMPLATE_MIN_SITE_DOCS: u32 = 3;
+/// A line shorter than this many words found in another document of its site is chrome (menus,
+/// sidebars, link lists); article paragraphs are longer.
+pub const TEMPLATE_SHORT_WORDS: u32 = 20;
 
-/// Whether a block held by `site_documents` of its site's `site_size` documents is template,
-/// left out of signatures so that different articles sharing a template do not look alike.
-/// Stricter than the boilerplate rules on purpose: two pages of one site sharing a few
-/// paragraphs (an update of the same story) keep those paragraphs in their signatures.
-pub fn is_template(site_documents: u32, site_size: u32) -> bool {
-    site_documents >= TEMPLATE_MIN_DOCS
-        && f64::from(site_documents) >= TEMPLATE_SHARE * f64::from(site_size)
+/// Whether a block is part of its site's chrome, left out of signatures so that different
+/// articles sharing a template do not look alike: it recurs inside one site only (at least
+/// `min_docs` documents, all of one site); or it is in at least three and `min_site_share` of
+/// its site's documents; or it is a short line found in another document of its site. Narrower
+/// than the boilerplate rules on purpose: the paragraphs of a story syndicated to several sites,
+/// or of two versions of one page, stay in the signatures, so the copies are found.
+pub fn is_template(
+    stats: KeyStats,
+    site_documents: u32,
+    site_size: u32,
+    words: u32,
+    cfg: &DecideConfig,
+) -> bool {
+    let site_local = stats.docs >= cfg.min_docs && stats.sites == 1;
+    let site_share = site_documents >= TEMPLATE_MIN_SITE_DOCS
+        && f64::from(site_documents) >= cfg.min_site_share * f64::from(site_size);
+    let short_shared = site_documents >= 2 && words < TEMPLATE_SHORT_WORDS;
+    site_local || site_share || short_shared
 }
 
 /// Which copy of a cluster is written.
@@ -206,11 +220,26 @@ mod tests {
     }
 
     #[test]
-    fn template_needs_three_documents_and_half_the_site() {
-        assert!(is_template(3, 6));
-        assert!(!is_template(3, 7));
-        assert!(!is_template(2, 2));
-        assert!(is_template(90, 100));
+    fn template_is_site_local_site_share_or_short_and_shared() {
+        let cfg = DecideConfig::default();
+        let stats = |docs, sites| KeyStats { docs, sites };
+        assert!(is_template(stats(9, 1), 9, 1000, 40, &cfg), "site-local");
+        assert!(
+            !is_template(stats(9, 6), 2, 1000, 40, &cfg),
+            "syndicated to six sites"
+        );
+        assert!(
+            is_template(stats(60, 6), 50, 1000, 40, &cfg),
+            "5% of its site"
+        );
+        assert!(
+            !is_template(stats(2, 1), 2, 2, 40, &cfg),
+            "two versions of a page"
+        );
+        assert!(
+            is_template(stats(2, 1), 2, 2, 6, &cfg),
+            "a sidebar line of a two-page site"
+        );
     }
 
     #[test]
