@@ -136,7 +136,7 @@ pub fn near_duplicate_clusters(outcome: &Outcome) -> Vec<ClusterRow> {
             members,
         })
         .collect();
-    rows.sort_by(|a, b| b.size.cmp(&a.size));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.size));
     rows
 }
 
