@@ -104,15 +104,63 @@ fn run_in_pool(cfg: &Config) -> Result<Outcome, Error> {
     let (sites, site_of) = assign_sites(&found.docs);
     timings.discover = clock.elapsed();
 
-    // Pass 1.
     let clock = Instant::now();
-    let scanned: Vec<Result<Scanned, Issue>> = found
-        .docs
+    let mut docs = pass1(found.docs, site_of, cfg, &mut issues);
+    timings.pass1 = clock.elapsed();
+
+    let clock = Instant::now();
+    mark_duplicates(&mut docs);
+    let mut counts = count_blocks(&docs, sites.len());
+    timings.count = clock.elapsed();
+
+    let clock = Instant::now();
+    if cfg.near_dup.enabled {
+        mark_near_duplicates(&mut docs, &counts, cfg);
+        counts = count_blocks(&docs, sites.len());
+    }
+    timings.near_dup = clock.elapsed();
+
+    let clock = Instant::now();
+    decide_all(&mut docs, &counts, cfg, &mut issues);
+    timings.decide = clock.elapsed();
+
+    let warnings = guardrail_warnings(&docs, cfg);
+    let stopped = cfg.guard.strict && !warnings.is_empty();
+
+    let clock = Instant::now();
+    if let (Some(out), false, false) = (&cfg.output, cfg.dry_run, stopped) {
+        pass2(&mut docs, out, cfg, &mut issues);
+    }
+    timings.pass2 = clock.elapsed();
+
+    let outcome = Outcome {
+        docs,
+        sites,
+        issues,
+        counts,
+        warnings,
+        stopped,
+        timings,
+    };
+    if let Some(path) = &cfg.report {
+        report::write_report(path, &outcome, cfg)?;
+    }
+    Ok(outcome)
+}
+
+/// Pass 1: read, segment, fingerprint and match patterns, every document in parallel.
+fn pass1(
+    sources: Vec<SourceDoc>,
+    site_of: Vec<SiteId>,
+    cfg: &Config,
+    issues: &mut Vec<Issue>,
+) -> Vec<DocResult> {
+    let scanned: Vec<Result<Scanned, Issue>> = sources
         .par_iter()
         .map_init(Scratch::default, |scratch, doc| scan(doc, cfg, scratch))
         .collect();
     let mut docs: Vec<DocResult> = Vec::with_capacity(scanned.len());
-    for ((source, site), result) in found.docs.into_iter().zip(site_of).zip(scanned) {
+    for ((source, site), result) in sources.into_iter().zip(site_of).zip(scanned) {
         let mut doc = DocResult {
             source,
             site,
@@ -137,10 +185,11 @@ fn run_in_pool(cfg: &Config) -> Result<Outcome, Error> {
         }
         docs.push(doc);
     }
-    timings.pass1 = clock.elapsed();
+    docs
+}
 
-    // Duplicates, then counts over distinct documents only.
-    let clock = Instant::now();
+/// Exact duplicates: identical after normalisation to an earlier document.
+fn mark_duplicates(docs: &mut [DocResult]) {
     let contents: Vec<Option<u64>> = docs
         .iter()
         .map(|d| d.print.as_ref().and_then(|p| p.content))
@@ -150,31 +199,30 @@ fn run_in_pool(cfg: &Config) -> Result<Outcome, Error> {
             doc.fate = Some(Fate::Duplicate { of });
         }
     }
-    let mut counts = count_blocks(&docs, sites.len());
-    timings.count = clock.elapsed();
+}
 
-    // Near-duplicates: sketch what is left after boilerplate, cluster, count once per cluster.
-    let clock = Instant::now();
-    if cfg.near_dup.enabled {
-        let signatures = sketch_content(&docs, &counts, cfg);
-        let lengths: Vec<u64> = docs.iter().map(|d| d.bytes).collect();
-        for (doc, hit) in
-            docs.iter_mut()
-                .zip(near_dup::clusters(&signatures, &lengths, &cfg.near_dup))
-        {
-            if let Some((of, similarity)) = hit {
-                doc.fate = Some(Fate::NearDuplicate {
-                    of,
-                    similarity_bp: (similarity * 10_000.0).round() as u16,
-                });
-            }
+/// Near-duplicates: sketch each document's content without its site's chrome, cluster.
+fn mark_near_duplicates(docs: &mut [DocResult], counts: &FrozenCounts, cfg: &Config) {
+    let signatures = sketch_content(docs, counts, cfg);
+    let lengths: Vec<u64> = docs.iter().map(|d| d.bytes).collect();
+    let hits = near_dup::clusters(&signatures, &lengths, &cfg.near_dup);
+    for (doc, hit) in docs.iter_mut().zip(hits) {
+        if let Some((of, similarity)) = hit {
+            doc.fate = Some(Fate::NearDuplicate {
+                of,
+                similarity_bp: (similarity * 10_000.0).round() as u16,
+            });
         }
-        counts = count_blocks(&docs, sites.len());
     }
-    timings.near_dup = clock.elapsed();
+}
 
-    // Decide.
-    let clock = Instant::now();
+/// Decide the blocks of every document still to be written.
+fn decide_all(
+    docs: &mut [DocResult],
+    counts: &FrozenCounts,
+    cfg: &Config,
+    issues: &mut Vec<Issue>,
+) {
     let decisions: Vec<Option<(Fate, Vec<Removal>)>> = docs
         .par_iter()
         .map(|doc| match (&doc.print, doc.fate) {
@@ -182,7 +230,7 @@ fn run_in_pool(cfg: &Config) -> Result<Outcome, Error> {
                 print,
                 doc.site,
                 &doc.pattern_hits,
-                &counts,
+                counts,
                 &cfg.decide,
             )),
             _ => None,
@@ -197,42 +245,20 @@ fn run_in_pool(cfg: &Config) -> Result<Outcome, Error> {
             doc.removals = removals;
         }
     }
-    timings.decide = clock.elapsed();
+}
 
-    let warnings = guardrail_warnings(&docs, cfg);
-    let stopped = cfg.guard.strict && !warnings.is_empty();
-
-    // Pass 2.
-    let clock = Instant::now();
-    if !cfg.dry_run && !stopped {
-        if let Some(out) = &cfg.output {
-            let results: Vec<Option<Issue>> = docs
-                .par_iter()
-                .map(|doc| write_document(doc, out, cfg.max_doc_bytes).err())
-                .collect();
-            for (doc, issue) in docs.iter_mut().zip(results) {
-                if let Some(issue) = issue {
-                    doc.fate = None;
-                    issues.push(issue);
-                }
-            }
+/// Pass 2: write every document to be written; a failure turns the document into a failed one.
+fn pass2(docs: &mut [DocResult], out: &Path, cfg: &Config, issues: &mut Vec<Issue>) {
+    let results: Vec<Option<Issue>> = docs
+        .par_iter()
+        .map(|doc| write_document(doc, out, cfg.max_doc_bytes).err())
+        .collect();
+    for (doc, issue) in docs.iter_mut().zip(results) {
+        if let Some(issue) = issue {
+            doc.fate = None;
+            issues.push(issue);
         }
     }
-    timings.pass2 = clock.elapsed();
-
-    let outcome = Outcome {
-        docs,
-        sites,
-        issues,
-        counts,
-        warnings,
-        stopped,
-        timings,
-    };
-    if let Some(path) = &cfg.report {
-        report::write_report(path, &outcome, cfg)?;
-    }
-    Ok(outcome)
 }
 
 /// Whether a document's blocks are counted: it has content and is not an exact duplicate.
