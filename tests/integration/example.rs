@@ -83,16 +83,16 @@ fn report_describes_the_run() {
     assert
         .success()
         .stderr(predicates::str::contains(
-            "39 documents: 36 written, 1 duplicate, 1 near-duplicate",
+            "40 documents: 36 written, 1 duplicate, 2 near-duplicate",
         ))
         .stderr(predicates::str::contains("empty file"))
         .stderr(predicates::str::contains("invalid UTF-8"));
     assert_eq!(report["format"], "thresh-report");
     assert_eq!(report["version"], 1);
     let totals = &report["totals"];
-    assert_eq!(totals["documents_found"], 39);
+    assert_eq!(totals["documents_found"], 40);
     assert_eq!(totals["documents_written"], 36);
-    assert_eq!(totals["documents_near_duplicate"], 1);
+    assert_eq!(totals["documents_near_duplicate"], 2);
     assert_eq!(totals["documents_duplicate"], 1);
     assert_eq!(totals["documents_empty"], 1);
     assert_eq!(totals["documents_failed"], 0);
@@ -121,6 +121,42 @@ fn report_describes_the_run() {
     assert_eq!(
         doc("metrowire.example/2024-02-30-placeholder.txt")["status"],
         "empty"
+    );
+    // The syndicated story: the copy in another site's template is a near-duplicate.
+    let syndicated = doc("valleytimes.example/2024-04-22-regional-rail-fares.txt");
+    assert_eq!(syndicated["status"], "near_duplicate");
+    assert_eq!(
+        syndicated["duplicate_of"],
+        "metrowire.example/2024-04-22-rail-fares-freeze.txt"
+    );
+    assert!(syndicated["similarity"].as_f64().unwrap() >= 0.7);
+    // The labelled near-duplicate pairs are found, and no other pair, although every site's
+    // articles share all of its chrome (the hard negatives).
+    let clusters = report["near_duplicate_clusters"].as_array().unwrap();
+    let mut pairs: Vec<(&str, &str)> = clusters
+        .iter()
+        .flat_map(|c| {
+            let kept = c["kept"].as_str().unwrap();
+            c["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |m| (kept, m["id"].as_str().unwrap()))
+        })
+        .collect();
+    pairs.sort();
+    assert_eq!(
+        pairs,
+        [
+            (
+                "harbourgazette.example/2024-06-20-sailing-regatta.txt",
+                "harbourgazette.example/2024-06-21-sailing-regatta-updated.txt"
+            ),
+            (
+                "metrowire.example/2024-04-22-rail-fares-freeze.txt",
+                "valleytimes.example/2024-04-22-regional-rail-fares.txt"
+            ),
+        ]
     );
 
     // Every removal has a reason and a span inside its document; copyright footers are boilerplate.
@@ -158,7 +194,7 @@ fn report_parses_back_into_the_library_type() {
         .success();
     let report: thresh::output::report::Report =
         serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    assert_eq!(report.totals.documents_found, 39);
+    assert_eq!(report.totals.documents_found, 40);
     assert!(report.config.dry_run);
 }
 
