@@ -369,3 +369,65 @@ fn a_syndicated_story_is_kept_once_and_whole() {
     assert!(!String::from_utf8_lossy(&tree["site0/story.txt"])
         .contains("Paragraph 0 of the shared story"));
 }
+
+/// Words made of letters only (digits fold to one matching key), distinct per `seed`.
+fn prose(seed: usize, words: usize) -> String {
+    let letter = |n: usize| char::from(b'a' + (n % 26) as u8);
+    (0..words)
+        .map(|w| format!("{}{}{}", letter(seed), letter(w), letter(w * 7 + seed * 3)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Small sites: an article and its update (one paragraph added) are one story, written once and
+/// whole; different articles sharing a site's chrome are all written, without the chrome.
+#[test]
+fn two_page_sites_versions_and_hard_negatives() {
+    let chrome_top = "Home | News | Contact\nSubscribe to our newsletter\n";
+    let chrome_bottom = "Related: other stories\n(c) 2024 The Site\n";
+    let story: String = (0..5).map(|p| prose(p, 40) + ".\n").collect();
+    let update = format!("{story}{}.\n", prose(9, 40));
+    let files = [
+        (
+            "versions/a.txt",
+            format!("{chrome_top}{story}{chrome_bottom}"),
+        ),
+        (
+            "versions/b.txt",
+            format!("{chrome_top}{update}{chrome_bottom}"),
+        ),
+        (
+            "versions/c.txt",
+            format!("{chrome_top}{}.\n{chrome_bottom}", prose(13, 200)),
+        ),
+        (
+            "different/a.txt",
+            format!("{chrome_top}{}.\n{chrome_bottom}", prose(11, 200)),
+        ),
+        (
+            "different/b.txt",
+            format!("{chrome_top}{}.\n{chrome_bottom}", prose(17, 200)),
+        ),
+    ];
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (*p, b.as_bytes())).collect();
+    let dir = corpus(&refs);
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("o");
+    clean_into(dir.path(), &o).arg("-q").assert().success();
+    let tree = read_tree(&o);
+    assert_eq!(
+        tree.keys().collect::<Vec<_>>(),
+        [
+            "different/a.txt",
+            "different/b.txt",
+            "versions/a.txt",
+            "versions/c.txt"
+        ]
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&tree["versions/a.txt"]),
+        story,
+        "chrome gone, story whole"
+    );
+    assert!(!String::from_utf8_lossy(&tree["different/a.txt"]).contains("Subscribe"));
+}
