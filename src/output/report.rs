@@ -22,6 +22,10 @@ pub const REPORT_FORMAT: &str = "thresh-report";
 /// Bumped on any incompatible change of the schema.
 pub const REPORT_VERSION: u32 = 1;
 const SAMPLE_CHARS: usize = 200;
+/// Other spellings of a catalogue entry listed at most.
+pub const MAX_VARIANTS: usize = 3;
+/// Occurrences of a catalogue entry read to find its variants.
+pub const VARIANT_PROBES: usize = 16;
 
 /// The JSON report.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -92,6 +96,9 @@ pub struct Totals {
 pub struct CatalogueEntry {
     /// Text of the block in the example document (first 200 characters).
     pub text: String,
+    /// Other spellings with the same matching key (a changed year, a reader count, punctuation).
+    #[serde(default)]
+    pub variants: Vec<String>,
     /// The block's matching key, hex.
     pub key: String,
     pub documents: u32,
@@ -386,14 +393,16 @@ fn site_rows(outcome: &Outcome) -> Vec<SiteRow> {
     rows
 }
 
-/// The `limit` boilerplate keys removing the most bytes, with a sample of their text.
+/// The `limit` boilerplate keys removing the most bytes, with a sample of their text and up to
+/// [`MAX_VARIANTS`] other spellings seen among their first [`VARIANT_PROBES`] occurrences.
 pub fn catalogue(outcome: &Outcome, limit: usize) -> Vec<CatalogueEntry> {
     struct Agg {
         documents: u32,
         sites: u32,
         blocks: u64,
         bytes: u64,
-        example: (usize, usize),
+        /// First occurrences in run order: (document, block).
+        occurrences: Vec<(usize, usize)>,
     }
     let mut by_key: HashMap<u64, Agg> = HashMap::new();
     for (d, doc) in outcome.docs.iter().enumerate() {
@@ -412,42 +421,53 @@ pub fn catalogue(outcome: &Outcome, limit: usize) -> Vec<CatalogueEntry> {
                 sites,
                 blocks: 0,
                 bytes: 0,
-                example: (d, r.block as usize),
+                occurrences: Vec::new(),
             });
             agg.blocks += 1;
             agg.bytes += block.len() as u64;
+            if agg.occurrences.len() < VARIANT_PROBES {
+                agg.occurrences.push((d, r.block as usize));
+            }
         }
     }
     let mut entries: Vec<(u64, Agg)> = by_key.into_iter().collect();
     entries.sort_by(|a, b| b.1.bytes.cmp(&a.1.bytes).then(a.0.cmp(&b.0)));
     entries.truncate(limit);
-    let mut file_cache: HashMap<usize, Option<Vec<u8>>> = HashMap::new();
+    let mut files: HashMap<usize, Option<Vec<u8>>> = HashMap::new();
+    let mut text_of = |d: usize, b: usize| -> Option<String> {
+        let doc = &outcome.docs[d];
+        let bytes = files
+            .entry(d)
+            .or_insert_with(|| std::fs::read(&doc.source.path).ok())
+            .as_ref()?;
+        let span = doc.print.as_ref()?.blocks.get(b)?.span();
+        bytes.get(span).map(|s| sample(trim_terminator(s)))
+    };
     entries
         .into_iter()
         .map(|(key, agg)| {
-            let (d, b) = agg.example;
-            let doc = &outcome.docs[d];
-            let bytes = file_cache
-                .entry(d)
-                .or_insert_with(|| std::fs::read(&doc.source.path).ok());
-            let text = match (bytes, &doc.print) {
-                (Some(bytes), Some(print)) => {
-                    let span = print.blocks[b].span();
-                    bytes
-                        .get(span)
-                        .map(|s| sample(trim_terminator(s)))
-                        .unwrap_or_default()
+            let mut texts: Vec<String> = Vec::new();
+            for &(d, b) in &agg.occurrences {
+                if let Some(t) = text_of(d, b) {
+                    if !texts.contains(&t) && texts.len() <= MAX_VARIANTS {
+                        texts.push(t);
+                    }
                 }
-                _ => String::new(),
-            };
+            }
+            let mut texts = texts.into_iter();
             CatalogueEntry {
-                text,
+                text: texts.next().unwrap_or_default(),
+                variants: texts.collect(),
                 key: format!("{key:016x}"),
                 documents: agg.documents,
                 sites: agg.sites,
                 blocks_removed: agg.blocks,
                 bytes_removed: agg.bytes,
-                example: doc.source.id.clone(),
+                example: agg
+                    .occurrences
+                    .first()
+                    .map(|&(d, _)| outcome.docs[d].source.id.clone())
+                    .unwrap_or_default(),
             }
         })
         .collect()

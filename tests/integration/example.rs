@@ -180,6 +180,25 @@ fn report_describes_the_run() {
         .unwrap()
         .contains("Harbour Gazette. All rights reserved")
         && e["documents"].as_u64().unwrap() >= 9));
+    // The newsletter line whose reader count changes is one entry, its spellings as variants.
+    let newsletter = catalogue
+        .iter()
+        .find(|e| {
+            e["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("Get the Gazette in your inbox")
+        })
+        .expect("newsletter in the catalogue");
+    let variants = newsletter["variants"].as_array().unwrap();
+    assert!(!variants.is_empty() && variants.len() <= 3, "{variants:?}");
+    for v in variants {
+        assert!(v
+            .as_str()
+            .unwrap()
+            .starts_with("Get the Gazette in your inbox"));
+        assert_ne!(v, &newsletter["text"]);
+    }
 }
 
 #[test]
