@@ -43,7 +43,8 @@ fn hidden_files_and_other_extensions_are_skipped_unless_asked() {
             b"Site Header Menu Line\nmarkdown text\n",
         ),
     ]);
-    let out = dir.path().join("../out-hidden");
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
     let out = out.to_str().unwrap();
     thresh()
         .args(["clean", dir.path().to_str().unwrap(), "-o", out, "-q"])
@@ -70,7 +71,6 @@ fn hidden_files_and_other_extensions_are_skipped_unless_asked() {
     assert!(tree.contains_key("site.example/.draft.txt"));
     assert!(tree.contains_key("site.example/notes.md"));
     assert_eq!(tree["site.example/notes.md"], b"markdown text\n");
-    let _ = std::fs::remove_dir_all(out);
 }
 
 #[cfg(unix)]
@@ -180,7 +180,8 @@ fn site_share_and_no_sites() {
 #[test]
 fn keep_and_drop_patterns_override_the_statistics() {
     let dir = site_corpus(&[]);
-    let patterns = dir.path().join("../drop-patterns.txt");
+    let scratch = tempfile::tempdir().unwrap();
+    let patterns = scratch.path().join("drop-patterns.txt");
     std::fs::write(
         &patterns,
         "# drop the second paragraphs\n^Second paragraph\n",
@@ -198,7 +199,6 @@ fn keep_and_drop_patterns_override_the_statistics() {
         std::fs::read_to_string(o.join("site.example/a0.txt")).unwrap(),
         "Article 0 says something unique about topic apples.\nFooter: all rights reserved\n"
     );
-    let _ = std::fs::remove_file(patterns);
 }
 
 #[test]
@@ -250,7 +250,8 @@ fn strict_guardrail_stops_before_writing() {
 fn forced_units() {
     let text = b"one line\nsecond line\n\nthird line\n";
     let dir = corpus(&[("a.txt", text), ("b.txt", b"one line\nother\n")]);
-    let o = dir.path().join("../o-units");
+    let scratch = tempfile::tempdir().unwrap();
+    let o = scratch.path().join("o");
     clean_into(dir.path(), &o)
         .args(["-q", "--unit", "line", "--min-docs", "2"])
         .assert()
@@ -268,7 +269,6 @@ fn forced_units() {
         text,
         "paragraph 'one line\\nsecond line' is unique"
     );
-    let _ = std::fs::remove_dir_all(o);
 }
 
 #[cfg(unix)]
