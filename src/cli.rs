@@ -111,6 +111,29 @@ pub struct CleanArgs {
     #[arg(long, value_name = "N", default_value_t = DecideConfig::default().min_enclosed_run)]
     pub min_enclosed_run: u32,
 
+    /// A block whose exact text is rare is still boilerplate, as a variant of a template (a
+    /// changed count, name or date), when at least this share of its sampled word 3-grams
+    /// passes the same thresholds as --min-docs / --min-site-share. 0 turns this off.
+    #[arg(long, value_name = "SHARE", default_value_t = DecideConfig::default().variant_cover)]
+    pub variant_cover: f64,
+
+    /// For --variant-cover, a shingle counts only when it is at least this many times as
+    /// common in its site as in the rest of the corpus: templates are, ordinary phrases
+    /// ("one of the") are not.
+    #[arg(long, value_name = "RATIO", default_value_t = DecideConfig::default().variant_lift)]
+    pub variant_lift: f64,
+
+    /// Inside the article body (between its first and last kept block of --body-words words or
+    /// more) a block is removed only on this many times the evidence (--min-docs and
+    /// --min-site-share multiplied), unless it sits in one run with a block that has it. The
+    /// leading and trailing runs of a document need only the plain thresholds. 1 turns this off.
+    #[arg(long, value_name = "FACTOR", default_value_t = DecideConfig::default().body_evidence)]
+    pub body_evidence: f64,
+
+    /// A kept block of at least N words is article prose, for --body-evidence.
+    #[arg(long, value_name = "N", default_value_t = DecideConfig::default().body_words)]
+    pub body_words: u32,
+
     /// Documents whose content (boilerplate left out) has an estimated Jaccard similarity of
     /// word 5-grams at or above this are near-duplicates: one copy is written.
     #[arg(long, value_name = "SIMILARITY", default_value_t = NearDupConfig::default().threshold)]
@@ -229,6 +252,10 @@ impl CleanArgs {
                 use_sites: !self.no_sites,
                 max_enclosed_words: self.max_enclosed_words,
                 min_enclosed_run: self.min_enclosed_run,
+                variant_cover: self.variant_cover,
+                variant_lift: self.variant_lift,
+                body_evidence: self.body_evidence,
+                body_words: self.body_words,
             },
             patterns: Patterns::new(keep, drop)?,
             near_dup: NearDupConfig {

@@ -95,6 +95,15 @@ impl Config {
         if self.decide.min_site_docs < 2 {
             return bad("--min-site-docs must be at least 2");
         }
+        if !(0.0..=1.0).contains(&self.decide.variant_cover) {
+            return bad("--variant-cover must be between 0 (off) and 1");
+        }
+        if !(self.decide.variant_lift >= 1.0 && self.decide.variant_lift.is_finite()) {
+            return bad("--variant-lift must be at least 1");
+        }
+        if !(self.decide.body_evidence >= 1.0 && self.decide.body_evidence.is_finite()) {
+            return bad("--body-evidence must be at least 1 (1 turns the position rule off)");
+        }
         for (name, v) in [
             ("--max-removed", self.guard.max_removed),
             ("--max-emptied", self.guard.max_emptied),

@@ -188,6 +188,11 @@ impl FrozenCounts {
         self.site_sizes.get(site as usize).copied().unwrap_or(0)
     }
 
+    /// Distinct documents counted in sites (documents without a site are not included).
+    pub fn sited_documents(&self) -> u64 {
+        self.site_sizes.iter().map(|&n| u64::from(n)).sum()
+    }
+
     /// Number of distinct keys in the corpus.
     pub fn distinct_keys(&self) -> u64 {
         self.distinct_keys
@@ -202,6 +207,15 @@ impl FrozenCounts {
     pub fn doc_frequencies(&self) -> impl Iterator<Item = u32> + '_ {
         self.keys.values().map(|s| s.docs)
     }
+}
+
+/// Both frozen tables decisions read: whole-block keys and block shingle samples.
+#[derive(Debug, Clone, Default)]
+pub struct CorpusCounts {
+    /// Exact matching keys of blocks.
+    pub blocks: FrozenCounts,
+    /// Sampled shingle hashes of blocks (see [`crate::shingle`]), counted the same way.
+    pub shingles: FrozenCounts,
 }
 
 /// Keys are already uniform xxh3 hashes: hashing them again would only cost time.

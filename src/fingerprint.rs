@@ -14,6 +14,7 @@ use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed, Xxh3};
 
 use crate::normalize::{normalize_into, word_count};
 use crate::segment::Segmentation;
+use crate::shingle::{sample_into, ShingleScratch};
 
 /// Seed of block keys; part of the key definition together with the normalisation version.
 pub const KEY_SEED: u64 = 0x7468_7265_7368_0001;
@@ -30,6 +31,9 @@ pub struct BlockPrint {
     /// The key, or 0 for blocks with no letters or digits (a real key of 0 is stored as 1).
     key: Key,
     pub words: u32,
+    /// End of this block's shingle sample in [`DocFingerprint::shingles`]; it starts where
+    /// the previous block's ends. Fills what would otherwise be padding.
+    shingles_end: u32,
 }
 
 impl BlockPrint {
@@ -39,6 +43,7 @@ impl BlockPrint {
             end,
             key: key.map_or(0, |k| k.max(1)),
             words,
+            shingles_end: 0,
         }
     }
 
@@ -68,12 +73,45 @@ pub struct DocFingerprint {
     pub content: Option<u64>,
     /// Hash of the raw bytes, to detect a file changed between the passes.
     pub raw: u64,
+    /// Every block's shingle sample (see [`crate::shingle`]), block after block.
+    pub shingles: Vec<u64>,
+}
+
+impl DocFingerprint {
+    /// The shingle sample of block `i` (empty for blocks too short or too long to sample).
+    pub fn block_shingles(&self, i: usize) -> &[u64] {
+        let start = i
+            .checked_sub(1)
+            .map_or(0, |prev| self.blocks[prev].shingles_end as usize);
+        let end = self.blocks[i].shingles_end as usize;
+        self.shingles.get(start..end).unwrap_or_default()
+    }
 }
 
 /// Reusable scratch space for fingerprinting, one per worker.
-#[derive(Default)]
 pub struct Scratch {
     normalized: Vec<u8>,
+    shingles: ShingleScratch,
+    sample: Vec<u64>,
+    /// Whether blocks get a shingle sample (only template-variant matching reads it).
+    sample_shingles: bool,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch::new(true)
+    }
+}
+
+impl Scratch {
+    pub fn new(sample_shingles: bool) -> Self {
+        Scratch {
+            normalized: Vec::new(),
+            shingles: ShingleScratch::default(),
+            sample: Vec::new(),
+            sample_shingles,
+        }
+    }
 }
 
 /// The key of a normalised text, or `None` when it is empty.
@@ -86,6 +124,8 @@ pub fn fingerprint(bytes: &[u8], seg: &Segmentation, scratch: &mut Scratch) -> D
     let mut content = Xxh3::with_seed(KEY_SEED);
     let mut any_key = false;
     let valid = std::str::from_utf8(bytes).ok();
+    let shingles = &mut scratch.sample;
+    shingles.clear();
     let blocks = seg
         .blocks
         .iter()
@@ -102,13 +142,22 @@ pub fn fingerprint(bytes: &[u8], seg: &Segmentation, scratch: &mut Scratch) -> D
                 any_key = true;
             }
             let words = word_count(&scratch.normalized).min(u32::MAX as usize) as u32;
-            BlockPrint::new(offset(span.start), offset(span.end), key, words)
+            // Long blocks are article prose, never sampled: skip them before any hashing.
+            if scratch.sample_shingles && words as usize <= crate::shingle::MAX_WORDS {
+                sample_into(&scratch.normalized, &mut scratch.shingles, shingles);
+            }
+            BlockPrint {
+                shingles_end: offset(shingles.len()),
+                ..BlockPrint::new(offset(span.start), offset(span.end), key, words)
+            }
         })
         .collect();
     DocFingerprint {
         blocks,
         content: any_key.then(|| content.digest()),
         raw: xxh3_64(bytes),
+        // Pass 1 keeps every document's prints until the end of the run: an exact-size copy.
+        shingles: shingles.to_vec(),
     }
 }
 
@@ -143,6 +192,18 @@ mod tests {
     fn block_prints_stay_small() {
         assert_eq!(std::mem::size_of::<BlockPrint>(), 24);
         assert_eq!(BlockPrint::new(0, 1, Some(0), 1).key(), Some(1));
+    }
+
+    #[test]
+    fn each_block_has_its_own_shingle_sample() {
+        let f = print(
+            "Short\nthe tide tables for the harbour are printed daily in the evening paper\nNo\none two three four five\n",
+        );
+        assert!(f.block_shingles(0).is_empty());
+        assert_eq!(f.block_shingles(1).len(), crate::shingle::SAMPLE);
+        assert!(f.block_shingles(2).is_empty());
+        assert_eq!(f.block_shingles(3).len(), 3);
+        assert_eq!(f.shingles.len(), crate::shingle::SAMPLE + 3);
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod segment;
+pub mod shingle;
 pub mod sketch;
 
 pub use config::{Config, GuardConfig};

@@ -14,8 +14,10 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::count::{CountBuilder, CountTable, FrozenCounts, SiteId};
-use crate::decide::{decide_blocks, duplicates::first_copies, near_dup, Fate, PatternHit, Removal};
+use crate::count::{CorpusCounts, CountBuilder, CountTable, FrozenCounts, SiteId};
+use crate::decide::{
+    decide_blocks, duplicates::first_copies, near_dup, Fate, NearMatch, PatternHit, Reason, Removal,
+};
 use crate::error::{Error, Issue, IssueKind};
 use crate::fingerprint::{fingerprint, DocFingerprint, Scratch};
 use crate::input::{discover, read_document, FileStamp, SourceDoc};
@@ -70,7 +72,7 @@ pub struct Outcome {
     /// Site names; a [`SiteId`] indexes this list. Index 0 is the empty name (no site).
     pub sites: Vec<String>,
     pub issues: Vec<Issue>,
-    pub counts: FrozenCounts,
+    pub counts: CorpusCounts,
     /// Guardrail warnings.
     pub warnings: Vec<String>,
     /// True when `--strict` stopped the run before writing.
@@ -110,18 +112,20 @@ fn run_in_pool(cfg: &Config) -> Result<Outcome, Error> {
 
     let clock = Instant::now();
     mark_duplicates(&mut docs);
-    let mut counts = count_blocks(&docs, sites.len());
+    // Near-duplicate detection needs only the block counts; shingles are counted once, after.
+    let mut counts = count_blocks(&docs, sites.len(), !cfg.near_dup.enabled);
     timings.count = clock.elapsed();
 
     let clock = Instant::now();
     if cfg.near_dup.enabled {
-        mark_near_duplicates(&mut docs, &counts, cfg);
-        counts = count_blocks(&docs, sites.len());
+        mark_near_duplicates(&mut docs, &counts.blocks, cfg);
+        counts = count_blocks(&docs, sites.len(), true);
     }
     timings.near_dup = clock.elapsed();
 
     let clock = Instant::now();
     decide_all(&mut docs, &counts, cfg, &mut issues);
+    name_near_matches(&mut docs, &counts.blocks);
     timings.decide = clock.elapsed();
 
     let warnings = guardrail_warnings(&docs, cfg);
@@ -157,7 +161,10 @@ fn pass1(
 ) -> Vec<DocResult> {
     let scanned: Vec<Result<Scanned, Issue>> = sources
         .par_iter()
-        .map_init(Scratch::default, |scratch, doc| scan(doc, cfg, scratch))
+        .map_init(
+            || Scratch::new(cfg.decide.variant_cover > 0.0),
+            |scratch, doc| scan(doc, cfg, scratch),
+        )
         .collect();
     let mut docs: Vec<DocResult> = Vec::with_capacity(scanned.len());
     for ((source, site), result) in sources.into_iter().zip(site_of).zip(scanned) {
@@ -219,7 +226,7 @@ fn mark_near_duplicates(docs: &mut [DocResult], counts: &FrozenCounts, cfg: &Con
 /// Decide the blocks of every document still to be written.
 fn decide_all(
     docs: &mut [DocResult],
-    counts: &FrozenCounts,
+    counts: &CorpusCounts,
     cfg: &Config,
     issues: &mut Vec<Issue>,
 ) {
@@ -267,10 +274,12 @@ fn is_counted(doc: &DocResult) -> bool {
         && doc.print.as_ref().is_some_and(|p| p.content.is_some())
 }
 
-/// Count every key in distinct documents and sites. A cluster of near-duplicate documents
-/// counts each key once (at the site of its first member holding it), so a story syndicated
-/// to many sites does not make its own paragraphs look like boilerplate.
-fn count_blocks(docs: &[DocResult], n_sites: usize) -> FrozenCounts {
+/// Count every block key (and, `with_shingles`, every sampled shingle) in distinct documents
+/// and sites. A cluster
+/// of near-duplicate documents counts each once (at the site of its first member holding
+/// it), so a story syndicated to many sites does not make its own paragraphs look like
+/// boilerplate.
+fn count_blocks(docs: &[DocResult], n_sites: usize, with_shingles: bool) -> CorpusCounts {
     let mut site_sizes = vec![0u32; n_sites];
     let mut clusters: Vec<Vec<usize>> = Vec::new();
     let mut cluster_of: HashMap<usize, usize> = HashMap::new();
@@ -293,29 +302,148 @@ fn count_blocks(docs: &[DocResult], n_sites: usize) -> FrozenCounts {
     }
     // Documents without a site share no template: the site-share rule never applies to them.
     site_sizes[0] = 0;
-    let table = clusters
+    let (blocks, shingles) = clusters
         .par_iter()
-        .fold(CountBuilder::default, |mut builder, members| {
-            let mut seen: Vec<u64> = Vec::new();
-            for &m in members {
-                let Some(print) = &docs[m].print else {
-                    continue;
-                };
-                let mut keys: Vec<u64> = print.blocks.iter().filter_map(|b| b.key()).collect();
-                keys.sort_unstable();
-                keys.dedup();
-                if members.len() > 1 {
-                    keys.retain(|k| seen.binary_search(k).is_err());
-                    seen.extend(&keys);
-                    seen.sort_unstable();
+        .fold(
+            || (CountBuilder::default(), CountBuilder::default()),
+            |(mut blocks, mut shingles), members| {
+                let mut seen_keys: Vec<u64> = Vec::new();
+                let mut seen_shingles: Vec<u64> = Vec::new();
+                for &m in members {
+                    let Some(print) = &docs[m].print else {
+                        continue;
+                    };
+                    let keys = print.blocks.iter().filter_map(|b| b.key());
+                    let keys = distinct_unseen(keys, &mut seen_keys, members.len() > 1);
+                    blocks.add_document(docs[m].site, keys);
+                    if with_shingles {
+                        let sample = print.shingles.iter().copied();
+                        let sample = distinct_unseen(sample, &mut seen_shingles, members.len() > 1);
+                        shingles.add_document(docs[m].site, sample);
+                    }
                 }
-                builder.add_document(docs[m].site, keys);
-            }
-            builder
+                (blocks, shingles)
+            },
+        )
+        .map(|(blocks, shingles)| (blocks.finish(), shingles.finish()))
+        .reduce(
+            || (CountTable::default(), CountTable::default()),
+            |a, b| (a.0.merge(b.0), a.1.merge(b.1)),
+        );
+    CorpusCounts {
+        blocks: blocks.freeze(site_sizes.clone()),
+        shingles: shingles.freeze(site_sizes),
+    }
+}
+
+/// The distinct values of `items`; in a cluster, only those no earlier member had.
+fn distinct_unseen(
+    items: impl Iterator<Item = u64>,
+    seen: &mut Vec<u64>,
+    in_cluster: bool,
+) -> Vec<u64> {
+    let mut values: Vec<u64> = items.collect();
+    values.sort_unstable();
+    values.dedup();
+    if in_cluster {
+        values.retain(|v| seen.binary_search(v).is_err());
+        seen.extend(&values);
+        seen.sort_unstable();
+    }
+    values
+}
+
+/// Name what each template variant was matched to: for each anchor shingle, the block of
+/// another document holding it whose exact key is the most frequent (ties: earliest).
+fn name_near_matches(docs: &mut [DocResult], block_counts: &FrozenCounts) {
+    let mut anchors: Vec<u64> = docs
+        .iter()
+        .flat_map(|d| &d.removals)
+        .filter_map(|r| match r.reason {
+            Reason::NearBoilerplate { anchor, .. } => Some(anchor),
+            _ => None,
         })
-        .map(CountBuilder::finish)
-        .reduce(CountTable::default, CountTable::merge);
-    table.freeze(site_sizes)
+        .collect();
+    if anchors.is_empty() {
+        return;
+    }
+    anchors.sort_unstable();
+    anchors.dedup();
+    // Per anchor, the two best holders, so that a document is never its own near-match.
+    type Best = [Option<(std::cmp::Reverse<u32>, usize, u32)>; 2];
+    let best: HashMap<u64, Best> = docs
+        .par_iter()
+        .enumerate()
+        .fold(HashMap::new, |mut best: HashMap<u64, Best>, (d, doc)| {
+            let Some(print) = doc.print.as_ref().filter(|_| is_counted(doc)) else {
+                return best;
+            };
+            for (b, block) in print.blocks.iter().enumerate() {
+                let Some(key) = block.key() else { continue };
+                for shingle in print.block_shingles(b) {
+                    if anchors.binary_search(shingle).is_ok() {
+                        let docs_holding = block_counts.stats(key).docs;
+                        offer(
+                            best.entry(*shingle).or_default(),
+                            (std::cmp::Reverse(docs_holding), d, b as u32),
+                        );
+                    }
+                }
+            }
+            best
+        })
+        .reduce(HashMap::new, |mut a, b| {
+            for (anchor, holders) in b {
+                let slot = a.entry(anchor).or_default();
+                for holder in holders.into_iter().flatten() {
+                    offer(slot, holder);
+                }
+            }
+            a
+        });
+    for (d, doc) in docs.iter_mut().enumerate() {
+        for removal in &mut doc.removals {
+            if let Reason::NearBoilerplate {
+                anchor, near_match, ..
+            } = &mut removal.reason
+            {
+                *near_match = best
+                    .get(anchor)
+                    .and_then(|holders| holders.iter().flatten().find(|h| h.1 != d))
+                    .map(
+                        |&(std::cmp::Reverse(documents), document, block)| NearMatch {
+                            document: document as u32,
+                            block,
+                            documents,
+                        },
+                    );
+            }
+        }
+    }
+}
+
+/// Keep the two smallest holders, at most one per document.
+fn offer(
+    slot: &mut [Option<(std::cmp::Reverse<u32>, usize, u32)>; 2],
+    holder: (std::cmp::Reverse<u32>, usize, u32),
+) {
+    if slot
+        .iter()
+        .flatten()
+        .any(|h| h.1 == holder.1 && h <= &holder)
+    {
+        return;
+    }
+    let mut all: Vec<_> = slot
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|h| h.1 != holder.1)
+        .chain(std::iter::once(holder))
+        .collect();
+    all.sort_unstable();
+    slot[0] = all.first().copied();
+    slot[1] = all.get(1).copied();
 }
 
 /// Signatures of each candidate document's content, its site's template left out (files read

@@ -86,7 +86,7 @@ pub fn signature(
     }
     let mut bins = Box::new([EMPTY; SIG_BINS]);
     for window in scratch.words.windows(SHINGLE_WORDS) {
-        let h = shingle_hash(window);
+        let h = mix_window(SEED, window);
         let bin = (h >> (64 - SIG_BINS.trailing_zeros())) as usize;
         let value = (h as u32).min(EMPTY - 1);
         if value < bins[bin] {
@@ -99,9 +99,9 @@ pub fn signature(
 
 /// Order-dependent mix of a window of word hashes (each already a uniform xxh3 value), with a
 /// final avalanche so the top bits (the bin) depend on every word.
-fn shingle_hash(words: &[u64]) -> u64 {
+pub(crate) fn mix_window(seed: u64, words: &[u64]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = SEED;
+    let mut h = seed;
     for &w in words {
         h = (h.rotate_left(23) ^ w).wrapping_mul(K);
     }

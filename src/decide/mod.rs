@@ -1,6 +1,6 @@
 //! Decide: pure functions from fingerprints and frozen counts to keep/drop decisions.
 //!
-//! In: a document's [`DocFingerprint`], its site, the user's pattern hits, the [`FrozenCounts`]
+//! In: a document's [`DocFingerprint`], its site, the user's pattern hits, the [`CorpusCounts`]
 //! and a [`DecideConfig`]. Out: the removed blocks, each with a [`Reason`], and the document's
 //! [`Fate`]. Nothing here reads files or depends on scheduling: the same inputs give the same
 //! decisions, which is what makes the output identical for any thread count.
@@ -11,6 +11,12 @@
 //! 3. its key occurs in at least `min_docs` documents, or in at least `min_site_share` of the
 //!    documents of its site (sites with at least `min_site_docs` documents, and at least two
 //!    documents holding it) → every copy removed ([`Reason::Boilerplate`]);
+//! 3b. otherwise, at least `variant_cover` of its sampled shingles are that frequent → removed
+//!    as a variant of a template ([`Reason::NearBoilerplate`], see [`variants`]);
+//! 3c. position: a block removed by 3 or 3b inside the article (between its first and last
+//!    kept block of at least `body_words` words) must pass the same rule with every threshold
+//!    multiplied by `body_evidence`, unless it sits in one run with such a block; at the
+//!    document's edges the plain thresholds suffice. The [`Placement`] is recorded;
 //! 4. an earlier block of the same document has the same key, and the block has at least
 //!    `min_repeat_words` words → removed, the first copy stays ([`Reason::RepeatedInDocument`]);
 //! 5. a run of at least `min_enclosed_run` kept blocks, each under `max_enclosed_words` words,
@@ -26,12 +32,13 @@
 pub mod duplicates;
 pub mod near_dup;
 pub mod patterns;
+pub mod variants;
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::count::{FrozenCounts, SiteId};
+use crate::count::{CorpusCounts, KeyStats, SiteId};
 use crate::fingerprint::{DocFingerprint, Key};
 pub use patterns::{PatternHit, Patterns};
 
@@ -54,6 +61,26 @@ pub struct DecideConfig {
     /// ...when the run holds at least this many blocks: a lone short paragraph between two
     /// advertisement markers is article text, a list of short lines is a menu.
     pub min_enclosed_run: u32,
+    /// A block whose exact key is not frequent is a template variant when at least this share
+    /// of its sampled shingles is frequent by the same thresholds. 0 turns this off.
+    #[serde(default)]
+    pub variant_cover: f64,
+    /// ...where a shingle counts only if it is at least this many times as common in the site
+    /// as in the rest of the corpus (templates are; ordinary phrases are not).
+    #[serde(default = "one")]
+    pub variant_lift: f64,
+    /// Inside the article body, removal needs every threshold multiplied by this factor
+    /// (unless a block in the same run has that evidence). 1 turns the position rule off.
+    #[serde(default = "one")]
+    pub body_evidence: f64,
+    /// A kept block of at least this many words is article prose: the body runs from the
+    /// first such block to the last.
+    #[serde(default)]
+    pub body_words: u32,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 impl Default for DecideConfig {
@@ -66,6 +93,10 @@ impl Default for DecideConfig {
             use_sites: true,
             max_enclosed_words: 20,
             min_enclosed_run: 3,
+            variant_cover: 0.6,
+            variant_lift: 3.0,
+            body_evidence: 3.0,
+            body_words: 15,
         }
     }
 }
@@ -78,6 +109,29 @@ pub enum BoilerplateRule {
     MinDocs,
     /// `site_documents / site_size >= min_site_share`.
     SiteShare,
+}
+
+/// Where a statistically removed block sits, which decides the evidence it needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Placement {
+    /// Before the article's first prose block or after its last: plain thresholds.
+    Edge,
+    /// Inside the article, in one run with a block that has body evidence.
+    Run,
+    /// Inside the article, with body evidence of its own.
+    Body,
+}
+
+/// The most frequent block sharing a template variant's shingles: what it was matched to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NearMatch {
+    /// Run index of a document holding it.
+    pub document: u32,
+    /// Its block index there.
+    pub block: u32,
+    /// Distinct documents holding the near-match's exact text.
+    pub documents: u32,
 }
 
 /// Why a block was removed. One enum for the report, the cleaned output and the library API.
@@ -95,6 +149,25 @@ pub enum Reason {
         site_documents: u32,
         /// Documents of this document's site.
         site_size: u32,
+        placement: Placement,
+    },
+    /// The block's exact text is rare, but most of its sampled shingles are frequent: a
+    /// variant of a template (a changed count, name or date). Counts are the smallest among
+    /// the frequent shingles.
+    NearBoilerplate {
+        rule: BoilerplateRule,
+        /// Sampled shingles that are frequent, of `sampled`.
+        covered: u32,
+        sampled: u32,
+        documents: u32,
+        sites: u32,
+        site_documents: u32,
+        site_size: u32,
+        placement: Placement,
+        /// The smallest frequent shingle hash: variants of one template share it.
+        anchor: u64,
+        /// The most frequent block of another document sharing the anchor, when found.
+        near_match: Option<NearMatch>,
     },
     /// A later copy of a block already present earlier in the same document.
     RepeatedInDocument {
@@ -116,6 +189,7 @@ impl Reason {
     pub fn kind(&self) -> ReasonKind {
         match self {
             Reason::Boilerplate { .. } => ReasonKind::Boilerplate,
+            Reason::NearBoilerplate { .. } => ReasonKind::NearBoilerplate,
             Reason::RepeatedInDocument { .. } => ReasonKind::RepeatedInDocument,
             Reason::DropPattern { .. } => ReasonKind::DropPattern,
             Reason::Separator => ReasonKind::Separator,
@@ -129,6 +203,7 @@ impl Reason {
 #[serde(rename_all = "snake_case")]
 pub enum ReasonKind {
     Boilerplate,
+    NearBoilerplate,
     RepeatedInDocument,
     DropPattern,
     Separator,
@@ -136,8 +211,9 @@ pub enum ReasonKind {
 }
 
 impl ReasonKind {
-    pub const ALL: [ReasonKind; 5] = [
+    pub const ALL: [ReasonKind; 6] = [
         ReasonKind::Boilerplate,
+        ReasonKind::NearBoilerplate,
         ReasonKind::RepeatedInDocument,
         ReasonKind::Enclosed,
         ReasonKind::DropPattern,
@@ -147,6 +223,7 @@ impl ReasonKind {
     pub fn name(self) -> &'static str {
         match self {
             ReasonKind::Boilerplate => "boilerplate",
+            ReasonKind::NearBoilerplate => "template variant",
             ReasonKind::RepeatedInDocument => "repeated in document",
             ReasonKind::DropPattern => "drop pattern",
             ReasonKind::Separator => "separator",
@@ -185,7 +262,7 @@ pub fn decide_blocks(
     doc: &DocFingerprint,
     site: SiteId,
     hits: &[(u32, PatternHit)],
-    counts: &FrozenCounts,
+    counts: &CorpusCounts,
     cfg: &DecideConfig,
 ) -> (Fate, Vec<Removal>) {
     if doc.content.is_none() {
@@ -193,12 +270,17 @@ pub fn decide_blocks(
     }
     let n = doc.blocks.len();
     let mut reasons: Vec<Option<Reason>> = vec![None; n];
+    // Whether a removal holds anywhere in the document, the body included.
+    let mut body_evidence = vec![false; n];
     let mut kept_by_pattern = vec![false; n];
     for &(block, hit) in hits {
         let b = block as usize;
         match hit {
             PatternHit::Keep => kept_by_pattern[b] = true,
-            PatternHit::Drop(pattern) => reasons[b] = Some(Reason::DropPattern { pattern }),
+            PatternHit::Drop(pattern) => {
+                reasons[b] = Some(Reason::DropPattern { pattern });
+                body_evidence[b] = true;
+            }
         }
     }
 
@@ -214,8 +296,11 @@ pub fn decide_blocks(
         if kept_by_pattern[i] || reasons[i].is_some() {
             continue;
         }
-        if let Some(reason) = boilerplate(key, site, counts, cfg) {
+        if let Some((reason, strong)) = boilerplate(key, site, counts, cfg).or_else(|| {
+            variants::near_boilerplate(doc.block_shingles(i), site, &counts.shingles, cfg)
+        }) {
             reasons[i] = Some(reason);
+            body_evidence[i] = strong;
             continue;
         }
         let (first_start, n_copies) = copies.get(&key).copied().unwrap_or((block.start, 1));
@@ -227,6 +312,7 @@ pub fn decide_blocks(
         }
     }
 
+    apply_position(doc, &mut reasons, &body_evidence, cfg);
     if cfg.max_enclosed_words > 0 {
         mark_enclosed_runs(doc, &mut reasons, &kept_by_pattern, cfg);
     }
@@ -255,33 +341,106 @@ pub fn decide_blocks(
     (fate, removals)
 }
 
+/// Rule 3: the block's exact key is frequent. Also says whether it has body evidence.
 fn boilerplate(
     key: Key,
     site: SiteId,
-    counts: &FrozenCounts,
+    counts: &CorpusCounts,
     cfg: &DecideConfig,
-) -> Option<Reason> {
-    let stats = counts.stats(key);
-    let site_documents = counts.site_docs(key, site);
-    let site_size = counts.site_size(site);
-    let rule = if stats.docs >= cfg.min_docs {
-        BoilerplateRule::MinDocs
-    } else if cfg.use_sites
-        && site_size >= cfg.min_site_docs
-        && site_documents >= 2
-        && f64::from(site_documents) >= cfg.min_site_share * f64::from(site_size)
-    {
-        BoilerplateRule::SiteShare
-    } else {
-        return None;
-    };
-    Some(Reason::Boilerplate {
+) -> Option<(Reason, bool)> {
+    let stats = counts.blocks.stats(key);
+    let site_documents = counts.blocks.site_docs(key, site);
+    let site_size = counts.blocks.site_size(site);
+    let rule = frequent(stats, site_documents, site_size, cfg, 1.0)?;
+    let strong = frequent(stats, site_documents, site_size, cfg, cfg.body_evidence).is_some();
+    let reason = Reason::Boilerplate {
         rule,
         documents: stats.docs,
         sites: stats.sites,
         site_documents,
         site_size,
-    })
+        placement: Placement::Edge,
+    };
+    Some((reason, strong))
+}
+
+/// Which threshold a key's counts pass, with every threshold multiplied by `factor`.
+pub(crate) fn frequent(
+    stats: KeyStats,
+    site_documents: u32,
+    site_size: u32,
+    cfg: &DecideConfig,
+    factor: f64,
+) -> Option<BoilerplateRule> {
+    let factor = factor.max(1.0);
+    if f64::from(stats.docs) >= f64::from(cfg.min_docs) * factor {
+        Some(BoilerplateRule::MinDocs)
+    } else if cfg.use_sites
+        && site_size >= cfg.min_site_docs
+        && site_documents >= 2
+        && f64::from(site_documents) >= cfg.min_site_share * factor * f64::from(site_size)
+    {
+        Some(BoilerplateRule::SiteShare)
+    } else {
+        None
+    }
+}
+
+/// Rule 3c: keep statistically removed blocks inside the article body that lack body
+/// evidence and share no run with a block that has it; record every such block's placement.
+fn apply_position(
+    doc: &DocFingerprint,
+    reasons: &mut [Option<Reason>],
+    body_evidence: &[bool],
+    cfg: &DecideConfig,
+) {
+    let keyed: Vec<usize> = (0..doc.blocks.len())
+        .filter(|&i| doc.blocks[i].key().is_some())
+        .collect();
+    let is_prose = |i: usize| reasons[i].is_none() && doc.blocks[i].words >= cfg.body_words;
+    let first_prose = keyed.iter().position(|&i| is_prose(i));
+    let last_prose = keyed.iter().rposition(|&i| is_prose(i));
+    let mut k = 0;
+    while k < keyed.len() {
+        if reasons[keyed[k]].is_none() {
+            k += 1;
+            continue;
+        }
+        let mut end = k;
+        while end < keyed.len() && reasons[keyed[end]].is_some() {
+            end += 1;
+        }
+        let at_edge = match (first_prose, last_prose) {
+            (Some(first), Some(last)) => end <= first || k > last,
+            _ => true,
+        };
+        let run_has_evidence = keyed[k..end].iter().any(|&i| body_evidence[i]);
+        for &i in &keyed[k..end] {
+            let placement = if at_edge {
+                Placement::Edge
+            } else if body_evidence[i] {
+                Placement::Body
+            } else if run_has_evidence {
+                Placement::Run
+            } else {
+                if matches!(
+                    reasons[i],
+                    Some(Reason::Boilerplate { .. } | Reason::NearBoilerplate { .. })
+                ) {
+                    reasons[i] = None;
+                }
+                continue;
+            };
+            if let Some(
+                Reason::Boilerplate { placement: p, .. }
+                | Reason::NearBoilerplate { placement: p, .. },
+            ) = &mut reasons[i]
+            {
+                *p = placement;
+            }
+        }
+        k = end;
+    }
 }
 
 /// Rule 5: runs of short kept blocks enclosed by removed blocks on both sides.
@@ -372,17 +531,28 @@ mod tests {
     /// Count `corpus` (site, text) and decide document `which`.
     fn decide(corpus: &[(SiteId, &str)], which: usize, cfg: &DecideConfig) -> (Fate, Vec<Removal>) {
         let prints: Vec<_> = corpus.iter().map(|(_, d)| print(d)).collect();
-        let mut builder = CountBuilder::default();
+        let counts = count(corpus.iter().map(|(site, _)| *site).zip(&prints));
+        decide_blocks(&prints[which], corpus[which].0, &[], &counts, cfg)
+    }
+
+    fn count<'a>(docs: impl Iterator<Item = (SiteId, &'a DocFingerprint)>) -> CorpusCounts {
+        let (mut blocks, mut shingles) = (CountBuilder::default(), CountBuilder::default());
         let mut sizes = vec![0u32; 4];
-        for ((site, _), p) in corpus.iter().zip(&prints) {
+        for (site, p) in docs {
             let mut keys: Vec<_> = p.blocks.iter().filter_map(|b| b.key()).collect();
             keys.sort_unstable();
             keys.dedup();
-            builder.add_document(*site, keys);
-            sizes[*site as usize] += 1;
+            blocks.add_document(site, keys);
+            let mut sample = p.shingles.clone();
+            sample.sort_unstable();
+            sample.dedup();
+            shingles.add_document(site, sample);
+            sizes[site as usize] += 1;
         }
-        let counts = builder.finish().freeze(sizes);
-        decide_blocks(&prints[which], corpus[which].0, &[], &counts, cfg)
+        CorpusCounts {
+            blocks: blocks.finish().freeze(sizes.clone()),
+            shingles: shingles.finish().freeze(sizes),
+        }
     }
 
     fn removed_blocks(r: &[Removal]) -> Vec<u32> {
@@ -531,11 +701,7 @@ mod tests {
         };
         let corpus = ["Home\nbody one\n", "Home\nbody two\n"];
         let prints: Vec<_> = corpus.iter().map(|d| print(d)).collect();
-        let mut builder = CountBuilder::default();
-        for p in &prints {
-            builder.add_document(0, p.blocks.iter().filter_map(|b| b.key()));
-        }
-        let counts = builder.finish().freeze(vec![2]);
+        let counts = count(prints.iter().map(|p| (0, p)));
         let hits = [(0, PatternHit::Keep), (1, PatternHit::Drop(0))];
         let (fate, removals) = decide_blocks(&prints[0], 0, &hits, &counts, &cfg);
         assert_eq!(fate, Fate::Written, "the kept 'Home' is content");

@@ -247,8 +247,8 @@ pub fn build(outcome: &Outcome, cfg: &Config) -> Report {
 pub fn totals(outcome: &Outcome) -> Totals {
     let mut t = Totals {
         documents_found: outcome.docs.len() as u64,
-        distinct_keys: outcome.counts.distinct_keys(),
-        table_keys: outcome.counts.retained_keys() as u64,
+        distinct_keys: outcome.counts.blocks.distinct_keys(),
+        table_keys: outcome.counts.blocks.retained_keys() as u64,
         ..Totals::default()
     };
     for kind in ReasonKind::ALL {
@@ -557,8 +557,8 @@ pub fn stage_timings(outcome: &Outcome) -> String {
         ms(t.near_dup),
         ms(t.decide),
         ms(t.pass2),
-        outcome.counts.distinct_keys(),
-        outcome.counts.retained_keys(),
+        outcome.counts.blocks.distinct_keys(),
+        outcome.counts.blocks.retained_keys(),
     )
 }
 
