@@ -102,7 +102,7 @@ fn char_shingles(normalized: &[u8], scratch: &mut ShingleScratch) {
     );
     let chars = scratch.starts.len();
     // Two characters of such a script carry about a word's worth of meaning.
-    if chars > MAX_WORDS * 2 || chars < SHINGLE_LEN {
+    if !(SHINGLE_LEN..=MAX_WORDS * 2).contains(&chars) {
         return;
     }
     let mut gram = [0u8; 4 * SHINGLE_LEN];

@@ -11,18 +11,19 @@
 //! 3. its key occurs in at least `min_docs` documents, or in at least `min_site_share` of the
 //!    documents of its site (sites with at least `min_site_docs` documents, and at least two
 //!    documents holding it) → every copy removed ([`Reason::Boilerplate`]);
-//! 3b. otherwise, at least `variant_cover` of its sampled shingles are that frequent → removed
-//!    as a variant of a template ([`Reason::NearBoilerplate`], see [`variants`]);
-//! 3c. position: a block removed by 3 or 3b inside the article (between its first and last
+//! 4. otherwise, at least `variant_cover` of its sampled shingles are template shingles of
+//!    its site → removed as a variant of a template ([`Reason::NearBoilerplate`], see
+//!    [`variants`]);
+//! 5. position: a block removed by 3 or 4 inside the article (between its first and last
 //!    kept block of at least `body_words` words) must pass the same rule with every threshold
 //!    multiplied by `body_evidence`, unless it sits in one run with such a block; at the
 //!    document's edges the plain thresholds suffice. The [`Placement`] is recorded;
-//! 4. an earlier block of the same document has the same key, and the block has at least
+//! 6. an earlier block of the same document has the same key, and the block has at least
 //!    `min_repeat_words` words → removed, the first copy stays ([`Reason::RepeatedInDocument`]);
-//! 5. a run of at least `min_enclosed_run` kept blocks, each under `max_enclosed_words` words,
+//! 7. a run of at least `min_enclosed_run` kept blocks, each under `max_enclosed_words` words,
 //!    with removed blocks on both sides → removed ([`Reason::Enclosed`]): the page-specific
 //!    items of a menu or link list between template lines. Never empties a document by itself;
-//! 6. a block without letters or digits (`|`, `* * *`) goes when the nearest blocks with content
+//! 8. a block without letters or digits (`|`, `* * *`) goes when the nearest blocks with content
 //!    on both sides are gone (or it sits at the document's edge), so removals leave no orphaned
 //!    separators ([`Reason::Separator`]).
 //!
@@ -301,6 +302,13 @@ pub fn decide_blocks(
         }) {
             reasons[i] = Some(reason);
             body_evidence[i] = strong;
+        }
+    }
+    apply_position(doc, &mut reasons, &body_evidence, cfg);
+
+    for (i, block) in doc.blocks.iter().enumerate() {
+        let Some(key) = block.key() else { continue };
+        if kept_by_pattern[i] || reasons[i].is_some() {
             continue;
         }
         let (first_start, n_copies) = copies.get(&key).copied().unwrap_or((block.start, 1));
@@ -312,7 +320,6 @@ pub fn decide_blocks(
         }
     }
 
-    apply_position(doc, &mut reasons, &body_evidence, cfg);
     if cfg.max_enclosed_words > 0 {
         mark_enclosed_runs(doc, &mut reasons, &kept_by_pattern, cfg);
     }
@@ -386,7 +393,7 @@ pub(crate) fn frequent(
     }
 }
 
-/// Rule 3c: keep statistically removed blocks inside the article body that lack body
+/// Rule 5: keep statistically removed blocks inside the article body that lack body
 /// evidence and share no run with a block that has it; record every such block's placement.
 fn apply_position(
     doc: &DocFingerprint,
@@ -443,7 +450,7 @@ fn apply_position(
     }
 }
 
-/// Rule 5: runs of short kept blocks enclosed by removed blocks on both sides.
+/// Rule 7: runs of short kept blocks enclosed by removed blocks on both sides.
 fn mark_enclosed_runs(
     doc: &DocFingerprint,
     reasons: &mut [Option<Reason>],
@@ -487,7 +494,7 @@ fn mark_enclosed_runs(
     }
 }
 
-/// Rule 6: drop key-less blocks whose nearest content neighbours on both sides are removed.
+/// Rule 8: drop key-less blocks whose nearest content neighbours on both sides are removed.
 fn mark_orphan_separators(
     doc: &DocFingerprint,
     reasons: &mut [Option<Reason>],
@@ -618,6 +625,101 @@ mod tests {
             decide(&corpus, 0, &cfg).1.is_empty(),
             "site of 3 is too small"
         );
+    }
+
+    /// Ten articles of one site: a footer on all, a quoted line on three, once at an edge.
+    fn position_corpus() -> Vec<(SiteId, String)> {
+        let prose = |i: usize, part: &str| {
+            format!("Paragraph {part} of story {i} tells at length what happened in the harbour town that week {i}")
+                .replace(&i.to_string(), ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"][i])
+        };
+        (0..10)
+            .map(|i| {
+                let quote = "The council has never voted on this matter";
+                let text = match i {
+                    0 | 1 => format!(
+                        "{}\n{quote}\n{}\nFooter line\n",
+                        prose(i, "alpha"),
+                        prose(i, "beta")
+                    ),
+                    2 => format!(
+                        "{}\n{}\n{quote}\nFooter line\n",
+                        prose(i, "alpha"),
+                        prose(i, "beta")
+                    ),
+                    _ => format!("{}\n{}\nFooter line\n", prose(i, "alpha"), prose(i, "beta")),
+                };
+                (1, text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn inside_the_body_removal_needs_stronger_evidence_than_at_the_edges() {
+        let cfg = DecideConfig {
+            min_docs: 100,
+            min_site_share: 0.2,
+            body_evidence: 2.0,
+            ..DecideConfig::default()
+        };
+        let corpus = position_corpus();
+        let refs: Vec<(SiteId, &str)> = corpus.iter().map(|(s, t)| (*s, t.as_str())).collect();
+        // In 3 of 10 documents: enough at the edge (0.2), not inside the body (0.4).
+        let (_, in_body) = decide(&refs, 0, &cfg);
+        assert_eq!(removed_blocks(&in_body), [3], "only the footer goes");
+        let (_, at_edge) = decide(&refs, 2, &cfg);
+        assert_eq!(removed_blocks(&at_edge), [2, 3]);
+        assert!(matches!(
+            at_edge[0].reason,
+            Reason::Boilerplate {
+                placement: Placement::Edge,
+                site_documents: 3,
+                ..
+            }
+        ));
+        // With the position rule off, the quote goes everywhere.
+        let off = DecideConfig {
+            body_evidence: 1.0,
+            ..cfg.clone()
+        };
+        assert_eq!(removed_blocks(&decide(&refs, 0, &off).1), [1, 3]);
+        // With enough evidence it goes inside the body too, marked as such.
+        let strong = DecideConfig {
+            body_evidence: 1.4,
+            ..cfg
+        };
+        let (_, removals) = decide(&refs, 0, &strong);
+        assert_eq!(removed_blocks(&removals), [1, 3]);
+        assert!(matches!(
+            removals[0].reason,
+            Reason::Boilerplate {
+                placement: Placement::Body,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_weak_block_beside_strong_boilerplate_inside_the_body_goes_with_it() {
+        let cfg = DecideConfig {
+            min_docs: 100,
+            min_site_share: 0.2,
+            body_evidence: 2.0,
+            ..DecideConfig::default()
+        };
+        let mut corpus = position_corpus();
+        // Document 0 gets the footer right after the quote, inside its body.
+        corpus[0].1 = corpus[0].1.replacen("matter\n", "matter\nFooter line\n", 1);
+        let refs: Vec<(SiteId, &str)> = corpus.iter().map(|(s, t)| (*s, t.as_str())).collect();
+        let (_, removals) = decide(&refs, 0, &cfg);
+        assert_eq!(removed_blocks(&removals), [1, 2, 4]);
+        assert!(matches!(
+            removals[0].reason,
+            Reason::Boilerplate {
+                placement: Placement::Run,
+                ..
+            }
+        ));
     }
 
     #[test]

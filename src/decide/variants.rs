@@ -21,7 +21,7 @@ use crate::count::{FrozenCounts, SiteId};
 
 use super::{BoilerplateRule, DecideConfig, Placement, Reason};
 
-/// Rule 3b for one block: `Some((reason, has_body_evidence))` when it is a template variant.
+/// Rule 4 for one block: `Some((reason, has_body_evidence))` when it is a template variant.
 pub fn near_boilerplate(
     shingles: &[u64],
     site: SiteId,
