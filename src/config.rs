@@ -50,6 +50,8 @@ pub struct Config {
     pub dry_run: bool,
     /// Where to write the JSON report (`-` for standard output).
     pub report: Option<PathBuf>,
+    /// Where to write the self-contained HTML report.
+    pub html_report: Option<PathBuf>,
     /// Entries in the report's boilerplate catalogue.
     pub catalogue_size: usize,
     /// Worker threads; 0 means one per core.
@@ -70,6 +72,7 @@ impl Default for Config {
             max_doc_bytes: 1 << 30,
             dry_run: false,
             report: None,
+            html_report: None,
             catalogue_size: 100,
             threads: 0,
         }
@@ -141,7 +144,8 @@ impl Config {
                 }
             }
         }
-        if let Some(report) = self.report.as_ref().filter(|r| r.as_os_str() != "-") {
+        let reports = [self.report.as_ref(), self.html_report.as_ref()];
+        for report in reports.into_iter().flatten().filter(|r| r.as_os_str() != "-") {
             let report_path = canonical_even_if_missing(report);
             if let Some((orig, _)) = inputs.iter().find(|(_, c)| report_path.starts_with(c)) {
                 return Err(Error::Config(format!(
@@ -254,6 +258,9 @@ mod tests {
         std::fs::create_dir(dir.path().join("in")).unwrap();
         let mut c = config(&dir.path().join("in"), &dir.path().join("out"));
         c.report = Some(dir.path().join("in/report.json"));
+        assert!(matches!(c.validate(), Err(Error::Config(m)) if m.contains("inside input")));
+        c.report = None;
+        c.html_report = Some(dir.path().join("in/report.html"));
         assert!(matches!(c.validate(), Err(Error::Config(m)) if m.contains("inside input")));
         std::fs::write(dir.path().join("file"), b"x").unwrap();
         let c = config(&dir.path().join("in"), &dir.path().join("file"));
