@@ -145,7 +145,11 @@ impl Config {
             }
         }
         let reports = [self.report.as_ref(), self.html_report.as_ref()];
-        for report in reports.into_iter().flatten().filter(|r| r.as_os_str() != "-") {
+        for report in reports
+            .into_iter()
+            .flatten()
+            .filter(|r| r.as_os_str() != "-")
+        {
             let report_path = canonical_even_if_missing(report);
             if let Some((orig, _)) = inputs.iter().find(|(_, c)| report_path.starts_with(c)) {
                 return Err(Error::Config(format!(

@@ -144,10 +144,13 @@ pub fn find_document(outcome: &Outcome, query: &str) -> Result<usize, Error> {
 /// Explain document `index` of a finished run; reads its file (and, for line numbers, the
 /// files of the examples).
 pub fn explain(outcome: &Outcome, cfg: &Config, index: usize) -> Result<Explanation, Error> {
-    let doc = outcome.docs.get(index).ok_or_else(|| Error::UnknownDocument {
-        query: format!("#{index}"),
-        documents: outcome.docs.len(),
-    })?;
+    let doc = outcome
+        .docs
+        .get(index)
+        .ok_or_else(|| Error::UnknownDocument {
+            query: format!("#{index}"),
+            documents: outcome.docs.len(),
+        })?;
     let bytes = match &doc.print {
         Some(print) => {
             let bytes = std::fs::read(&doc.source.path).map_err(|source| Error::Read {
@@ -204,12 +207,10 @@ fn build(
                 id: d.source.id.clone(),
                 similarity: 1.0,
             }),
-            Some(Fate::NearDuplicate { of, similarity_bp }) if of == index => {
-                Some(ClusterMember {
-                    id: d.source.id.clone(),
-                    similarity: f64::from(similarity_bp) / 10_000.0,
-                })
-            }
+            Some(Fate::NearDuplicate { of, similarity_bp }) if of == index => Some(ClusterMember {
+                id: d.source.id.clone(),
+                similarity: f64::from(similarity_bp) / 10_000.0,
+            }),
             _ => None,
         })
         .collect();
@@ -338,13 +339,15 @@ fn explain_blocks(
         });
         let removal = removal_of.get(&(i as u32)).map(|reason| {
             let example = match reason {
-                Reason::Boilerplate { .. } => block
-                    .key()
-                    .and_then(|k| elsewhere.get(&k))
-                    .map(|&(d, offset)| Example {
-                        id: outcome.docs[d].source.id.clone(),
-                        line: lines.line_of(&outcome.docs[d].source.path, offset),
-                    }),
+                Reason::Boilerplate { .. } => {
+                    block
+                        .key()
+                        .and_then(|k| elsewhere.get(&k))
+                        .map(|&(d, offset)| Example {
+                            id: outcome.docs[d].source.id.clone(),
+                            line: lines.line_of(&outcome.docs[d].source.path, offset),
+                        })
+                }
                 Reason::RepeatedInDocument {
                     first_copy_start, ..
                 } => Some(Example {
@@ -359,7 +362,12 @@ fn explain_blocks(
         });
         let kept = written && removal.is_none();
         let note = if kept {
-            kept_note(kept_by_pattern.contains(&(i as u32)), counts, site_size, cfg)
+            kept_note(
+                kept_by_pattern.contains(&(i as u32)),
+                counts,
+                site_size,
+                cfg,
+            )
         } else {
             None
         };
@@ -513,7 +521,10 @@ fn kept_note(
     let site_part = if !d.use_sites {
         "sites are off (--no-sites)".to_string()
     } else if site_size < d.min_site_docs {
-        format!("its site has {site_size} documents, under --min-site-docs {}", d.min_site_docs)
+        format!(
+            "its site has {site_size} documents, under --min-site-docs {}",
+            d.min_site_docs
+        )
     } else {
         format!(
             "{} of {site_size} documents of its site ({:.0}%, under --min-site-share {})",
@@ -633,7 +644,11 @@ pub fn render_text(e: &Explanation, colour: bool) -> String {
             out.push_str(&format!("{indent}{}{}", s.reason, r.why));
             if let Some(ex) = &r.example {
                 let at = ex.line.map(|l| format!(":{l}")).unwrap_or_default();
-                let prefix = if ex.id == e.id { "first copy at" } else { "also in" };
+                let prefix = if ex.id == e.id {
+                    "first copy at"
+                } else {
+                    "also in"
+                };
                 out.push_str(&format!("; {prefix} {}{at}", ex.id));
             }
             out.push_str(&format!("{}\n", s.reset));
@@ -661,13 +676,39 @@ mod tests {
 
     /// Six articles of one site sharing a menu line; the first prints a caption twice.
     fn site_corpus() -> tempfile::TempDir {
-        let mut files: Vec<(String, String)> = (0..6)
-            .map(|i| {
+        const STORIES: [(&str, &str); 6] = [
+            (
+                "Ferry timetable changes",
+                "Boats leave earlier from the pier during winter.",
+            ),
+            (
+                "Bakery wins award",
+                "Judges praised the rye loaf and the cinnamon buns.",
+            ),
+            (
+                "Library reopens",
+                "Shelves were rebuilt and a reading garden added.",
+            ),
+            (
+                "Marathon route set",
+                "Runners will cross both bridges before noon.",
+            ),
+            (
+                "School robotics team",
+                "Pupils built a rover that climbs stairs unaided.",
+            ),
+            (
+                "Harbour wall repaired",
+                "Engineers poured concrete through the calm week.",
+            ),
+        ];
+        let mut files: Vec<(String, String)> = STORIES
+            .iter()
+            .enumerate()
+            .map(|(i, (title, body))| {
                 (
                     format!("news/a{i}.txt"),
-                    format!(
-                        "Home | World | Sport\nArticle {i} talks about subject number {i} at length today.\nSomething else entirely, paragraph {i} with words.\n"
-                    ),
+                    format!("Home | World | Sport\n{title}\n{body}\n"),
                 )
             })
             .collect();
@@ -756,8 +797,12 @@ mod tests {
         assert!(copy.similarity.unwrap() >= 0.7);
         assert!(copy.blocks.iter().all(|b| !b.kept));
         assert!(copy.summary.contains("a/story.txt"));
-        let kept = explain(&outcome, &cfg, find_document(&outcome, "a/story.txt").unwrap())
-            .unwrap();
+        let kept = explain(
+            &outcome,
+            &cfg,
+            find_document(&outcome, "a/story.txt").unwrap(),
+        )
+        .unwrap();
         assert_eq!(kept.copies.len(), 1);
         assert_eq!(kept.copies[0].id, "b/story-copy.txt");
     }
@@ -781,7 +826,7 @@ mod tests {
         let plain = render_text(&e, false);
         assert!(!plain.contains('\x1b'));
         assert!(plain.contains("1 - Home | World | Sport\n"), "{plain}");
-        assert!(plain.contains("2 + Article 0 talks"), "{plain}");
+        assert!(plain.contains("2 + Ferry timetable changes"), "{plain}");
         assert!(plain.contains("also in news/a1.txt:1"), "{plain}");
         assert!(plain.contains("first copy at news/a0.txt:4"), "{plain}");
         let coloured = render_text(&e, true);

@@ -115,7 +115,11 @@ fn man(args: &ManArgs) -> ExitCode {
     let mut out = Vec::new();
     let rendered = page.render(&mut out);
     let mut stdout = std::io::stdout().lock();
-    finish_stdout(rendered.and_then(|_| stdout.write_all(&out)).and_then(|_| stdout.flush()))
+    finish_stdout(
+        rendered
+            .and_then(|_| stdout.write_all(&out))
+            .and_then(|_| stdout.flush()),
+    )
 }
 
 /// Colour for `--color`: `auto` means a terminal and no `NO_COLOR` (set and non-empty).

@@ -283,7 +283,11 @@ fn pass2(
         .par_iter()
         .map(|doc| {
             let written = write_document(doc, out, cfg.max_doc_bytes).err();
-            let bytes = if doc.fate == Some(Fate::Written) { doc.bytes } else { 0 };
+            let bytes = if doc.fate == Some(Fate::Written) {
+                doc.bytes
+            } else {
+                0
+            };
             progress.advance(Pass::Write, bytes);
             written
         })
@@ -367,8 +371,10 @@ fn sketch_content(
     docs.par_iter()
         .map_init(SketchScratch::default, |scratch, doc| {
             let sketched = sketch_one(doc, counts, cfg, scratch);
-            let bytes = if sketched.is_some() { doc.bytes } else { 0 };
-            progress.advance(Pass::NearDuplicates, bytes);
+            // Bytes of the documents this pass reads again, whether or not they yield a signature.
+            let read_again =
+                doc.fate.is_none() && doc.print.as_ref().is_some_and(|p| p.content.is_some());
+            progress.advance(Pass::NearDuplicates, if read_again { doc.bytes } else { 0 });
             sketched
         })
         .collect()

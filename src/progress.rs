@@ -47,17 +47,17 @@ pub struct Silent;
 impl Progress for Silent {}
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use std::collections::HashMap;
     use std::sync::Mutex;
 
-    /// Records every call, for tests of the pipeline's reporting.
+    /// Records every call.
     #[derive(Default)]
-    pub(crate) struct Recorder {
-        pub(crate) started: Mutex<Vec<(Pass, u64)>>,
-        pub(crate) advanced: Mutex<HashMap<Pass, (u64, u64)>>,
-        pub(crate) finished: Mutex<Vec<Pass>>,
+    struct Recorder {
+        started: Mutex<Vec<(Pass, u64)>>,
+        advanced: Mutex<HashMap<Pass, (u64, u64)>>,
+        finished: Mutex<Vec<Pass>>,
     }
 
     impl Progress for Recorder {
@@ -78,6 +78,38 @@ pub(crate) mod tests {
                 f.push(pass);
             }
         }
+    }
+
+    #[test]
+    fn every_pass_reports_each_document_once_with_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let texts = ["one story here\n", "another, longer story here\n", ""];
+        for (i, text) in texts.iter().enumerate() {
+            std::fs::create_dir_all(dir.path().join("in/site")).unwrap();
+            std::fs::write(dir.path().join(format!("in/site/{i}.txt")), text).unwrap();
+        }
+        let cfg = crate::Config {
+            inputs: vec![dir.path().join("in")],
+            output: Some(dir.path().join("out")),
+            ..crate::Config::default()
+        };
+        let recorder = Recorder::default();
+        crate::pipeline::run_with_progress(&cfg, &recorder).unwrap();
+        let started = recorder.started.lock().unwrap().clone();
+        assert_eq!(
+            started,
+            [(Pass::Read, 3), (Pass::NearDuplicates, 3), (Pass::Write, 3)]
+        );
+        assert_eq!(
+            *recorder.finished.lock().unwrap(),
+            [Pass::Read, Pass::NearDuplicates, Pass::Write]
+        );
+        let advanced = recorder.advanced.lock().unwrap().clone();
+        let all_bytes = (texts[0].len() + texts[1].len()) as u64;
+        assert_eq!(advanced[&Pass::Read], (3, all_bytes));
+        // The empty file is neither sketched nor written.
+        assert_eq!(advanced[&Pass::NearDuplicates], (3, all_bytes));
+        assert_eq!(advanced[&Pass::Write], (3, all_bytes));
     }
 
     #[test]

@@ -116,6 +116,11 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Escape a path or document id and let it wrap after each `/` rather than mid-name.
+fn escape_path(path: &str) -> String {
+    escape(path).replace('/', "/<wbr>")
+}
+
 /// What a byte of the corpus became, for colours and legends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {
@@ -183,8 +188,9 @@ nav a:hover { text-decoration:underline; }
 section { margin-top:44px; }
 h2 { font-size:1.35rem; margin:0 0 12px; padding-bottom:6px; border-bottom:1px solid var(--line); }
 p.lead { margin:0 0 14px; color:var(--muted); max-width:80ch; }
-code { font-family:ui-monospace,SFMono-Regular,"DejaVu Sans Mono",Menlo,Consolas,monospace; font-size:.9em; background:var(--panel); padding:1px 4px; border-radius:4px; }
-.cards { display:grid; grid-template-columns:repeat(auto-fill,minmax(165px,1fr)); gap:12px; margin-bottom:18px; }
+code { white-space:nowrap; font-family:ui-monospace,SFMono-Regular,"DejaVu Sans Mono",Menlo,Consolas,monospace; font-size:.9em; background:var(--panel); padding:1px 4px; border-radius:4px; }
+.cards { display:grid; grid-template-columns:repeat(4,minmax(0,1fr)); gap:12px; margin-bottom:18px; }
+@media (max-width:720px) { .cards { grid-template-columns:repeat(2,minmax(0,1fr)); } }
 .card { background:var(--panel); border:1px solid var(--line); border-radius:8px; padding:10px 14px; }
 .card .n { font-size:1.55rem; font-weight:600; font-variant-numeric:tabular-nums; }
 .card .l { color:var(--muted); font-size:.88rem; }
@@ -197,16 +203,18 @@ table { border-collapse:collapse; width:100%; font-size:.92rem; }
 th, td { padding:6px 10px; border-bottom:1px solid var(--line); text-align:left; vertical-align:top; }
 th { background:var(--panel); font-weight:600; white-space:nowrap; }
 td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
-td.id { word-break:break-all; }
+td.id { overflow-wrap:anywhere; }
 td.text { font-family:ui-monospace,SFMono-Regular,"DejaVu Sans Mono",Menlo,Consolas,monospace; font-size:.85rem; white-space:pre-wrap; word-break:break-word; }
 .variants { color:var(--muted); margin-top:4px; }
 tr.warn td { background:var(--warn-bg); }
 .badge { display:inline-block; font-size:.78rem; font-weight:600; padding:0 6px; border-radius:10px; margin-left:6px; background:var(--warn); color:#fff; }
 .muted { color:var(--muted); }
 .chart { max-width:100%; height:auto; }
+.corpus-bar { display:block; width:100%; height:26px; }
+.histogram { display:block; width:100%; max-width:960px; }
 svg text { font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Liberation Sans",Arial,sans-serif; }
 .doc { border:1px solid var(--line); border-radius:8px; margin:18px 0; overflow:hidden; }
-.doc h3 { margin:0; padding:8px 14px; font-size:1rem; background:var(--panel); border-bottom:1px solid var(--line); word-break:break-all; }
+.doc h3 { margin:0; padding:8px 14px; font-size:1rem; background:var(--panel); border-bottom:1px solid var(--line); overflow-wrap:anywhere; }
 .doc .sum { padding:6px 14px; color:var(--muted); font-size:.9rem; border-bottom:1px solid var(--line); }
 .doc .body { max-height:30em; overflow:auto; padding:6px 0; font-family:ui-monospace,SFMono-Regular,"DejaVu Sans Mono",Menlo,Consolas,monospace; font-size:.82rem; line-height:1.45; }
 .blk { display:grid; grid-template-columns:3.6em minmax(0,1fr) auto; gap:0 10px; padding:1px 14px 1px 0; }
@@ -270,7 +278,9 @@ fn header(h: &mut String, r: &Report) {
         }
     );
     if r.stopped {
-        h.push_str("<p><strong>Stopped by --strict before writing any cleaned file.</strong></p>\n");
+        h.push_str(
+            "<p><strong>Stopped by --strict before writing any cleaned file.</strong></p>\n",
+        );
     }
     h.push_str("<nav>");
     for (id, title) in [
@@ -316,8 +326,11 @@ fn totals(h: &mut String, r: &Report) {
         ),
         (human_bytes(t.bytes_read), "read"),
         (
-            format!("{:.1}%", percent(removed + t.bytes_duplicate_documents, t.bytes_read)),
-            "of the bytes removed",
+            format!(
+                "{:.1}%",
+                percent(removed + t.bytes_duplicate_documents, t.bytes_read)
+            ),
+            "of the bytes removed (blocks and duplicate documents)",
         ),
     ];
     h.push_str("<div class=\"cards\">");
@@ -506,14 +519,23 @@ fn histogram_svg(bins: &[FrequencyBin], min_docs: u32) -> String {
             }
         }
         if i % label_every == 0 {
+            // A range reads as one where it fits; otherwise its lower edge stands for it.
+            let label = if b.min_docs == b.max_docs || bw < 44.0 {
+                compact(u64::from(b.min_docs))
+            } else if i + 1 == bins.len() && b.blocks > 0 {
+                format!("{}+", compact(u64::from(b.min_docs)))
+            } else {
+                format!(
+                    "{}–{}",
+                    compact(u64::from(b.min_docs)),
+                    compact(u64::from(b.max_docs))
+                )
+            };
             let _ = write!(
                 s,
-                "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{}\" y2=\"{}\" stroke=\"#8c959f\"/><text x=\"{:.1}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#57606a\">{}</text>",
-                top + plot_h,
-                top + plot_h + 5.0,
-                x,
-                top + plot_h + 19.0,
-                compact(u64::from(b.min_docs))
+                "<text x=\"{:.1}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#57606a\">{label}</text>",
+                x + bw / 2.0,
+                top + plot_h + 18.0,
             );
         }
     }
@@ -692,12 +714,18 @@ fn clusters(h: &mut String, r: &Report) {
         let members: Vec<String> = c
             .members
             .iter()
-            .map(|m| format!("{} <span class=\"muted\">({:.2})</span>", escape(&m.id), m.similarity))
+            .map(|m| {
+                format!(
+                    "{} <span class=\"muted\">({:.2})</span>",
+                    escape_path(&m.id),
+                    m.similarity
+                )
+            })
             .collect();
         let _ = writeln!(
             h,
             "<tr><td class=\"id\">{}</td><td class=\"num\">{}</td><td class=\"id\">{}</td></tr>",
-            escape(&c.kept),
+            escape_path(&c.kept),
             c.size,
             members.join("<br>")
         );
@@ -746,7 +774,7 @@ fn sample_documents(h: &mut String, samples: &[Explanation]) {
         let _ = writeln!(
             h,
             "<div class=\"doc\"><h3>{}</h3><div class=\"sum\">{}{}</div><div class=\"body\">",
-            escape(&e.id),
+            escape_path(&e.id),
             if e.site.is_empty() {
                 String::new()
             } else {
@@ -754,10 +782,16 @@ fn sample_documents(h: &mut String, samples: &[Explanation]) {
             },
             escape(&e.summary)
         );
+        let mut previous: Option<ReasonKind> = None;
         for b in e.blocks.iter().take(MAX_SAMPLE_BLOCKS) {
+            let kind_here = b.removal.as_ref().map(|r| r.reason.kind());
+            // One tag per run of blocks removed for the same reason: colour says the rest.
+            let tag_shown = kind_here != previous;
+            previous = kind_here;
             match &b.removal {
                 Some(r) => {
                     let kind = r.reason.kind();
+                    let tag = if tag_shown { kind.name() } else { "" };
                     let mut why = r.why.clone();
                     if let Some(ex) = &r.example {
                         let at = ex.line.map(|l| format!(":{l}")).unwrap_or_default();
@@ -765,12 +799,12 @@ fn sample_documents(h: &mut String, samples: &[Explanation]) {
                     }
                     let _ = writeln!(
                         h,
-                        "<div class=\"blk removed {}\" title=\"{}\"><span class=\"ln\">{}</span><del class=\"t\">{}</del><span class=\"tag\">{}</span></div>",
+                        "<div class=\"blk removed {}\" title=\"{}\"><span class=\"ln\">{}</span><del class=\"t\">{}</del><span class=\"{}\">{tag}</span></div>",
                         reason_class(kind),
                         escape(&why),
                         b.line,
                         escape(&b.text),
-                        kind.name()
+                        if tag_shown { "tag" } else { "" },
                     );
                 }
                 None => {
@@ -809,7 +843,9 @@ fn issues(h: &mut String, r: &Report) {
         h.push_str("<p class=\"muted\">None.</p>\n</section>\n");
         return;
     }
-    h.push_str("<table>\n<thead><tr><th>level</th><th>file</th><th>problem</th></tr></thead>\n<tbody>\n");
+    h.push_str(
+        "<table>\n<thead><tr><th>level</th><th>file</th><th>problem</th></tr></thead>\n<tbody>\n",
+    );
     for issue in r.issues.iter().take(MAX_ISSUES) {
         let level = if issue.kind.is_failure() {
             "error"
@@ -820,7 +856,7 @@ fn issues(h: &mut String, r: &Report) {
         let _ = writeln!(
             h,
             "<tr><td>{level}</td><td class=\"id\">{}{line}</td><td>{}</td></tr>",
-            escape(&issue.path),
+            escape_path(&issue.path),
             escape(&issue.message)
         );
     }
@@ -840,14 +876,15 @@ fn issues(h: &mut String, r: &Report) {
     if utf8 > 0 {
         let _ = writeln!(
             h,
-            "<p class=\"muted\">{utf8} invalid UTF-8 files were matched on a lossy decoding and written back byte for byte.</p>"
+            "<p class=\"muted\">Invalid UTF-8 ({utf8} {}): matched on a lossy decoding, written back byte for byte.</p>",
+            if utf8 == 1 { "file" } else { "files" }
         );
     }
     h.push_str("</section>\n");
 }
 
 /// The flag that sets each configuration field, for the configuration table.
-const FLAGS: [(&str, &str); 23] = [
+const FLAGS: [(&str, &str); 24] = [
     ("inputs", "INPUT"),
     ("output", "-o, --output"),
     ("discover.extensions", "--ext"),
@@ -871,6 +908,7 @@ const FLAGS: [(&str, &str); 23] = [
     ("max_emptied", "--max-emptied"),
     ("strict", "--strict"),
     ("max_doc_bytes", "--max-doc-bytes"),
+    ("dry_run", "--dry-run"),
 ];
 
 /// Flatten a JSON value into `(dotted path, shown value)` rows; lists and scalars are leaves.
@@ -888,11 +926,13 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>)
                 if prefix.is_empty() || !child.is_object() {
                     flatten(&path, child, out);
                 } else {
-                    out.push((path, child.to_string()));
+                    out.push((path, one_line(child)));
                 }
             }
         }
-        serde_json::Value::Array(items) if items.is_empty() => out.push((prefix.into(), "none".into())),
+        serde_json::Value::Array(items) if items.is_empty() => {
+            out.push((prefix.into(), "none".into()))
+        }
         serde_json::Value::Array(items) => {
             let shown: Vec<String> = items
                 .iter()
@@ -906,6 +946,24 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>)
     }
 }
 
+/// A small object as `key value, key value` (a site rule: `mode depth, depth 1`).
+fn one_line(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(k, x)| {
+                format!(
+                    "{k} {}",
+                    x.as_str().map_or_else(|| x.to_string(), str::to_string)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 fn config(h: &mut String, r: &Report) {
     let _ = writeln!(
         h,
@@ -916,7 +974,17 @@ fn config(h: &mut String, r: &Report) {
         Ok(v) => flatten("", &v, &mut rows),
         Err(e) => rows.push(("error".into(), e.to_string())),
     }
-    h.push_str("<table>\n<thead><tr><th>setting</th><th>flag</th><th>value</th></tr></thead>\n<tbody>\n");
+    // The order of the flags table (the order of `thresh clean --help`); settings it does not
+    // name yet come last, alphabetically.
+    rows.sort_by_key(|(path, _)| {
+        FLAGS
+            .iter()
+            .position(|(p, _)| p == path)
+            .unwrap_or(FLAGS.len())
+    });
+    h.push_str(
+        "<table>\n<thead><tr><th>setting</th><th>flag</th><th>value</th></tr></thead>\n<tbody>\n",
+    );
     for (path, value) in rows {
         let flag = FLAGS
             .iter()
@@ -961,5 +1029,185 @@ fn compact(n: u64) -> String {
         1_000..=9_999 => format!("{:.1}k", n as f64 / 1e3),
         10_000..=999_999 => format!("{}k", n / 1_000),
         _ => format!("{:.1}M", n as f64 / 1e6),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::report::{CatalogueEntry, Totals};
+    use std::collections::BTreeMap;
+
+    fn bins(counts: &[(u32, u32, u64)]) -> Vec<FrequencyBin> {
+        counts
+            .iter()
+            .map(|&(min_docs, max_docs, blocks)| FrequencyBin {
+                min_docs,
+                max_docs,
+                blocks,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn escape_neutralises_markup() {
+        assert_eq!(
+            escape(r#"<script>alert("x")</script> & 'y'"#),
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;"
+        );
+        assert_eq!(escape_path("a/b.txt"), "a/<wbr>b.txt");
+    }
+
+    #[test]
+    fn threshold_sits_at_the_left_edge_of_its_own_bin_or_inside_a_range() {
+        let b = bins(&[(1, 1, 5), (2, 2, 1), (3, 3, 0), (10, 14, 2), (15, 19, 1)]);
+        assert_eq!(threshold_position(&b, 2), 1.0);
+        assert_eq!(threshold_position(&b, 10), 3.0);
+        let inside = threshold_position(&b, 12);
+        // ln 12 between ln 10 and ln 15: a little under half way.
+        assert!(
+            (inside - 3.0 - (12f64.ln() - 10f64.ln()) / (15f64.ln() - 10f64.ln())).abs() < 1e-9
+        );
+        assert_eq!(
+            threshold_position(&b, 50),
+            5.0,
+            "beyond the last bin: right end"
+        );
+    }
+
+    #[test]
+    fn numbers_are_grouped_and_compacted() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(173_392), "173,392");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(compact(950), "950");
+        assert_eq!(compact(1_234), "1.2k");
+        assert_eq!(compact(35_000), "35k");
+        assert_eq!(compact(1_200_000), "1.2M");
+    }
+
+    fn site(name: &str, bytes: u64, boilerplate: u64, dup: u64) -> SiteRow {
+        let mut removed: BTreeMap<ReasonKind, u64> =
+            ReasonKind::ALL.iter().map(|k| (*k, 0)).collect();
+        removed.insert(ReasonKind::Boilerplate, boilerplate);
+        SiteRow {
+            site: name.into(),
+            documents: 3,
+            documents_written: 3,
+            documents_duplicate: 0,
+            documents_near_duplicate: 0,
+            documents_emptied: 0,
+            bytes,
+            bytes_removed: removed,
+            bytes_duplicate_documents: dup,
+            share_removed: (boilerplate + dup) as f64 / bytes as f64,
+        }
+    }
+
+    #[test]
+    fn site_parts_add_up_to_the_site_and_warn_above_max_removed() {
+        let row = site("a.example", 1000, 300, 100);
+        let parts = site_parts(&row);
+        let total: u64 = parts.iter().map(|(_, b)| b).sum();
+        assert_eq!(total, 1000);
+        assert!(parts.contains(&(Part::Kept, 600)));
+        assert!(parts.contains(&(Part::Duplicates, 100)));
+        assert!(!site_is_suspicious(&row, 0.6));
+        assert!(site_is_suspicious(&site("b.example", 1000, 650, 0), 0.6));
+    }
+
+    fn report() -> Report {
+        let cfg = Config {
+            inputs: vec!["in<put>".into()],
+            ..Config::default()
+        };
+        let outcome = Outcome {
+            docs: Vec::new(),
+            sites: vec![String::new()],
+            issues: Vec::new(),
+            counts: Default::default(),
+            warnings: vec!["removes <b>too</b> much".into()],
+            stopped: false,
+            timings: Default::default(),
+        };
+        let mut r = report::overview(&outcome, &cfg);
+        r.totals = Totals {
+            documents_found: 12_345,
+            bytes_read: 10_000,
+            ..Totals::default()
+        };
+        r.sites = vec![
+            site("calm.example", 1000, 200, 0),
+            site("<loud>.example", 1000, 900, 0),
+        ];
+        r.boilerplate = vec![CatalogueEntry {
+            text: "<img src=x onerror=alert(1)>".into(),
+            variants: vec!["Subscribe & save".into()],
+            key: "00".into(),
+            documents: 40,
+            sites: 2,
+            blocks_removed: 40,
+            bytes_removed: 1_200,
+            example: "a/b.txt".into(),
+        }];
+        r.doc_frequency = bins(&[(1, 1, 300), (2, 2, 10), (3, 3, 2), (4, 4, 0), (5, 5, 7)]);
+        r
+    }
+
+    #[test]
+    fn page_has_every_section_and_escapes_all_text() {
+        let html = render(&report(), &[]);
+        for id in SECTIONS {
+            assert!(
+                html.contains(&format!("<section id=\"{id}\">")),
+                "{id} missing"
+            );
+        }
+        assert!(!html.contains("<img"), "corpus text must not become markup");
+        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+        assert!(html.contains("Subscribe &amp; save"));
+        assert!(html.contains("removes &lt;b&gt;too&lt;/b&gt; much"));
+        assert!(html.contains("in&lt;put&gt;"));
+        assert!(!html.contains("<script"));
+        assert!(html.contains("default-src 'none'"));
+        assert!(html.contains("12,345"), "documents found");
+    }
+
+    #[test]
+    fn only_the_site_above_max_removed_is_marked() {
+        let html = render(&report(), &[]);
+        let warn_rows: Vec<&str> = html
+            .lines()
+            .filter(|l| l.contains("<tr class=\"warn\">"))
+            .collect();
+        assert_eq!(warn_rows.len(), 1);
+        assert!(warn_rows[0].contains("&lt;loud&gt;.example"));
+        assert!(warn_rows[0].contains("90.0%"));
+    }
+
+    #[test]
+    fn histogram_colours_bins_by_the_threshold_and_labels_counts() {
+        let svg = histogram_svg(&report().doc_frequency, 3);
+        let removed = Part::Removed(ReasonKind::Boilerplate).colour();
+        let bars: Vec<&str> = svg.split("<rect").skip(1).collect();
+        // Bins 1 and 2 below the line, 3 and 5 at or above; the empty bin 4 draws no bar.
+        assert_eq!(bars.len(), 4);
+        assert!(bars[0].contains(KEPT_BAR) && bars[0].contains("300 distinct blocks"));
+        assert!(bars[1].contains(KEPT_BAR));
+        assert!(bars[2].contains(removed) && bars[2].contains("3 documents: 2 distinct"));
+        assert!(bars[3].contains(removed) && bars[3].contains("5 documents: 7 distinct"));
+        assert!(svg.contains("--min-docs 3"));
+        // Taller bars for larger counts (the y axis grows upwards).
+        let y = |bar: &str| -> f64 {
+            let at = bar.find(" y=\"").map_or(0, |i| i + 4);
+            bar[at..]
+                .split('"')
+                .next()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0.0)
+        };
+        // 300 > 10 > 7 > 2 blocks.
+        assert!(y(bars[0]) < y(bars[1]) && y(bars[1]) < y(bars[3]) && y(bars[3]) < y(bars[2]));
     }
 }

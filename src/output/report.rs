@@ -67,12 +67,13 @@ pub struct FrequencyBin {
 /// while small thresholds (where `--min-docs` is usually chosen) keep a bin each.
 fn bin_lower_edges() -> impl Iterator<Item = u32> {
     const MANTISSAS_TENTHS: [u64; 6] = [10, 15, 20, 30, 50, 70];
-    (1..10u64).chain((1..10u32).flat_map(|exp| {
-        MANTISSAS_TENTHS
-            .iter()
-            .map(move |m| m * 10u64.pow(exp) / 10)
-    }))
-    .map_while(|e| u32::try_from(e).ok())
+    (1..10u64)
+        .chain((1..10u32).flat_map(|exp| {
+            MANTISSAS_TENTHS
+                .iter()
+                .map(move |m| m * 10u64.pow(exp) / 10)
+        }))
+        .map_while(|e| u32::try_from(e).ok())
 }
 
 /// Bin document frequencies: `frequencies` of the keys seen in two or more documents, plus
