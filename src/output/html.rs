@@ -206,6 +206,8 @@ td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; white-spac
 td.id { overflow-wrap:anywhere; }
 td.text { font-family:ui-monospace,SFMono-Regular,"DejaVu Sans Mono",Menlo,Consolas,monospace; font-size:.85rem; white-space:pre-wrap; word-break:break-word; }
 .variants { color:var(--muted); margin-top:4px; }
+.variants .vh { font-family:system-ui,sans-serif; font-size:.78rem; }
+.variants div:not(.vh) { padding-left:1em; text-indent:-1em; }
 tr.warn td { background:var(--warn-bg); }
 .badge { display:inline-block; font-size:.78rem; font-weight:600; padding:0 6px; border-radius:10px; margin-left:6px; background:var(--warn); color:#fff; }
 .muted { color:var(--muted); }
@@ -466,7 +468,7 @@ fn histogram_svg(bins: &[FrequencyBin], min_docs: u32) -> String {
     let max = bins.iter().map(|b| b.blocks).max().unwrap_or(1).max(1);
     let decades = (max as f64).log10().ceil().max(1.0);
     // log10(0.5) as the floor, so a bin of one block still shows a short bar.
-    let floor = -0.30103;
+    let floor = -std::f64::consts::LOG10_2;
     let y_of = |v: f64| top + plot_h - plot_h * (v.log10() - floor) / (decades - floor);
     let bw = plot_w / bins.len() as f64;
     let mut s = format!(
@@ -670,11 +672,16 @@ fn catalogue(h: &mut String, r: &Report) {
     for (i, e) in r.boilerplate.iter().enumerate() {
         let mut variants = String::new();
         if !e.variants.is_empty() {
-            let list: Vec<String> = e.variants.iter().map(|v| escape(v)).collect();
+            // One per line: variants differ in a number or two and blur together inline.
+            let list: Vec<String> = e
+                .variants
+                .iter()
+                .map(|v| format!("<div>{}</div>", escape(v)))
+                .collect();
             let _ = write!(
                 variants,
-                "<div class=\"variants\">also: {}</div>",
-                list.join(" · ")
+                "<div class=\"variants\"><div class=\"vh\">also spelled:</div>{}</div>",
+                list.concat()
             );
         }
         let bar_w = 120.0 * e.bytes_removed as f64 / max as f64;
