@@ -79,23 +79,29 @@ pub struct InputArgs {
 
     /// File extension of documents (without the dot); repeat for several, e.g. --ext txt --ext
     /// text. Compared case-insensitively.
-    #[arg(long = "ext", value_name = "EXT", default_values_t = vec!["txt".to_string()])]
+    #[arg(
+        long = "ext",
+        value_name = "EXT",
+        default_values_t = vec!["txt".to_string()],
+        help_heading = "Input"
+    )]
     pub extensions: Vec<String>,
 
     /// Also read hidden files and folders (names starting with a dot); by default they are
     /// skipped as editor or sync leftovers.
-    #[arg(long)]
+    #[arg(help_heading = "Input", long)]
     pub hidden: bool,
 
     /// Follow symbolic links (loops are reported and skipped). By default links are skipped,
     /// since they can point outside the corpus.
-    #[arg(long)]
+    #[arg(help_heading = "Input", long)]
     pub follow_symlinks: bool,
 
     /// How many folder levels under each INPUT name a document's site, e.g. 1 for
     /// scraped/<site>/<article>.txt. Documents directly under INPUT have no site. Cannot be
     /// combined with --no-sites.
     #[arg(
+        help_heading = "Input",
         long,
         value_name = "N",
         default_value_t = 1,
@@ -105,87 +111,92 @@ pub struct InputArgs {
 
     /// Ignore folders: no sites, so --min-site-share never applies and only --min-docs decides
     /// boilerplate.
-    #[arg(long)]
+    #[arg(help_heading = "Input", long)]
     pub no_sites: bool,
 
     /// Block unit: one block per line, blank-line-separated paragraphs, or detected per
     /// document (auto). Force it when a corpus is uniform.
-    #[arg(long, value_enum, default_value = "auto")]
+    #[arg(help_heading = "Input", long, value_enum, default_value = "auto")]
     pub unit: UnitArg,
 
     /// A block found in at least N distinct documents (any sites) is boilerplate. Exact
     /// duplicates and each near-duplicate cluster count once, so a story syndicated N times
     /// keeps its paragraphs. Lower removes more; the HTML report's frequency chart shows where
     /// the line falls. At least 2.
-    #[arg(long, value_name = "N", default_value_t = DecideConfig::default().min_docs)]
+    #[arg(help_heading = "Boilerplate rules", long, value_name = "N", default_value_t = DecideConfig::default().min_docs)]
     pub min_docs: u32,
 
     /// A block found in at least this share of its site's documents (and in two or more) is
     /// boilerplate, for sites with at least --min-site-docs documents. Off with --no-sites.
     /// In (0, 1], e.g. 0.1.
-    #[arg(long, value_name = "SHARE", default_value_t = DecideConfig::default().min_site_share)]
+    #[arg(help_heading = "Boilerplate rules", long, value_name = "SHARE", default_value_t = DecideConfig::default().min_site_share)]
     pub min_site_share: f64,
 
     /// Smallest site (in distinct documents) for which --min-site-share applies. Raise it when
     /// small sites hold several versions of one story.
-    #[arg(long, value_name = "N", default_value_t = DecideConfig::default().min_site_docs)]
+    #[arg(help_heading = "Boilerplate rules", long, value_name = "N", default_value_t = DecideConfig::default().min_site_docs)]
     pub min_site_docs: u32,
 
     /// A block repeated inside one document is removed (first copy kept) only when it has at
     /// least N words, so short repeated cells such as "Yes" stay.
-    #[arg(long, value_name = "N", default_value_t = DecideConfig::default().min_repeat_words)]
+    #[arg(help_heading = "Boilerplate rules", long, value_name = "N", default_value_t = DecideConfig::default().min_repeat_words)]
     pub min_repeat_words: u32,
 
     /// Remove runs of kept blocks that are all shorter than N words when removed boilerplate
     /// encloses them on both sides (menus, link lists); 0 turns this off. The run must hold at
     /// least --min-enclosed-run blocks; it never empties a document on its own.
-    #[arg(long, value_name = "N", default_value_t = DecideConfig::default().max_enclosed_words)]
+    #[arg(help_heading = "Boilerplate rules", long, value_name = "N", default_value_t = DecideConfig::default().max_enclosed_words)]
     pub max_enclosed_words: u32,
 
     /// Smallest run of short blocks that --max-enclosed-words removes.
-    #[arg(long, value_name = "N", default_value_t = DecideConfig::default().min_enclosed_run)]
+    #[arg(help_heading = "Boilerplate rules", long, value_name = "N", default_value_t = DecideConfig::default().min_enclosed_run)]
     pub min_enclosed_run: u32,
 
     /// Documents whose content (site chrome left out) has an estimated Jaccard similarity of
     /// word 5-grams at or above this are near-duplicates: one copy is written (see --keep).
     /// Lower finds more edited copies and risks pairing different pages. In (0, 1].
-    #[arg(long, value_name = "SIMILARITY", default_value_t = NearDupConfig::default().threshold)]
+    #[arg(help_heading = "Near-duplicates", long, value_name = "SIMILARITY", default_value_t = NearDupConfig::default().threshold)]
     pub near_dup_threshold: f64,
 
     /// Which copy of a near-duplicate cluster is written: the first in path order or the
     /// longest.
-    #[arg(long, value_enum, default_value = "first")]
+    #[arg(
+        help_heading = "Near-duplicates",
+        long,
+        value_enum,
+        default_value = "first"
+    )]
     pub keep: KeepArg,
 
     /// Turn near-duplicate detection off (exact duplicates are still removed); about twice as
     /// fast.
-    #[arg(long)]
+    #[arg(help_heading = "Near-duplicates", long)]
     pub no_dedup: bool,
 
     /// Never remove a block matching this regular expression (matched against the block's
     /// text; repeatable), e.g. --keep-pattern '^Editor.s note'. Wins over --drop-pattern and
     /// over every counting rule.
-    #[arg(long, value_name = "REGEX")]
+    #[arg(help_heading = "Patterns", long, value_name = "REGEX")]
     pub keep_pattern: Vec<String>,
 
     /// Always remove a block matching this regular expression (repeatable), e.g.
     /// --drop-pattern '(?i)^advertisement$'. --keep-pattern wins over it.
-    #[arg(long, value_name = "REGEX")]
+    #[arg(help_heading = "Patterns", long, value_name = "REGEX")]
     pub drop_pattern: Vec<String>,
 
     /// Read keep patterns from FILE, one regular expression per line (# comments); added to
     /// --keep-pattern.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Patterns", long, value_name = "FILE")]
     pub keep_patterns_file: Vec<PathBuf>,
 
     /// Read drop patterns from FILE, one regular expression per line (# comments); added to
     /// --drop-pattern.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Patterns", long, value_name = "FILE")]
     pub drop_patterns_file: Vec<PathBuf>,
 
     /// Skip (and report as an error) documents larger than this many bytes, rather than
     /// exhausting memory.
-    #[arg(long, value_name = "BYTES", default_value_t = Config::default().max_doc_bytes)]
+    #[arg(help_heading = "Input", long, value_name = "BYTES", default_value_t = Config::default().max_doc_bytes)]
     pub max_doc_bytes: u64,
 
     /// Worker threads; 0 uses every core. The output is the same for any value.
@@ -205,18 +216,23 @@ pub struct CleanArgs {
 
     /// Write the JSON report (configuration, totals, catalogue, per-site shares, every removed
     /// block) to FILE; '-' writes it to standard output. Not inside an INPUT.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Reports", long, value_name = "FILE")]
     pub report: Option<PathBuf>,
 
     /// Write a self-contained HTML report to FILE (open it in any browser; it loads nothing
     /// from the network): totals, a block-frequency chart with the --min-docs line, removal
     /// per site, the boilerplate catalogue, near-duplicate clusters and sample documents with
     /// removed blocks struck through. Not inside an INPUT.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Reports", long, value_name = "FILE")]
     pub html_report: Option<PathBuf>,
 
     /// Number of boilerplate blocks listed in the catalogue of the JSON and HTML reports.
-    #[arg(long, value_name = "N", default_value_t = 100)]
+    #[arg(
+        help_heading = "Reports",
+        long,
+        value_name = "N",
+        default_value_t = 100
+    )]
     pub catalogue_size: usize,
 
     /// Run both passes and write the reports, but write no cleaned file; -o is then optional.
@@ -226,17 +242,17 @@ pub struct CleanArgs {
     /// Warn when removed blocks exceed this share of the bytes of distinct documents (typical
     /// news chrome is 15-40%); the HTML report marks sites above it. Stops the run with
     /// --strict.
-    #[arg(long, value_name = "SHARE", default_value_t = GuardConfig::default().max_removed)]
+    #[arg(help_heading = "Guardrails", long, value_name = "SHARE", default_value_t = GuardConfig::default().max_removed)]
     pub max_removed: f64,
 
     /// Warn when more than this share of the documents would be emptied. Stops the run with
     /// --strict.
-    #[arg(long, value_name = "SHARE", default_value_t = GuardConfig::default().max_emptied)]
+    #[arg(help_heading = "Guardrails", long, value_name = "SHARE", default_value_t = GuardConfig::default().max_emptied)]
     pub max_emptied: f64,
 
     /// Stop before writing any cleaned file when --max-removed or --max-emptied is exceeded
     /// (exit code 3; the reports are still written).
-    #[arg(long)]
+    #[arg(help_heading = "Guardrails", long)]
     pub strict: bool,
 
     /// Print only errors and warnings about inputs: no progress bars, no summary.
