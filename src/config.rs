@@ -144,6 +144,13 @@ impl Config {
                 }
             }
         }
+        let stdout = |r: &Option<PathBuf>| r.as_ref().is_some_and(|p| p.as_os_str() == "-");
+        if stdout(&self.report) && stdout(&self.html_report) {
+            return Err(Error::Config(
+                "--report - and --html-report - would both write to standard output: give one a file"
+                    .into(),
+            ));
+        }
         let reports = [self.report.as_ref(), self.html_report.as_ref()];
         for report in reports
             .into_iter()
@@ -266,6 +273,9 @@ mod tests {
         c.report = None;
         c.html_report = Some(dir.path().join("in/report.html"));
         assert!(matches!(c.validate(), Err(Error::Config(m)) if m.contains("inside input")));
+        c.report = Some("-".into());
+        c.html_report = Some("-".into());
+        assert!(matches!(c.validate(), Err(Error::Config(m)) if m.contains("standard output")));
         std::fs::write(dir.path().join("file"), b"x").unwrap();
         let c = config(&dir.path().join("in"), &dir.path().join("file"));
         assert!(matches!(c.validate(), Err(Error::Config(m)) if m.contains("not a folder")));

@@ -181,7 +181,7 @@ impl Progress for Bars {
         self.bytes.store(0, Ordering::Relaxed);
         let bytes = Arc::clone(&self.bytes);
         let style = ProgressStyle::with_template(
-            "{prefix:>15} [{bar:30.cyan/blue}] {pos}/{len} files, {done_bytes}, {docs_per_sec}, ETA {eta}",
+            "{prefix:>15} {wide_bar:.cyan/blue} {pos}/{len} files, {done_bytes}, {docs_per_sec}, ETA {eta}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .with_key(
