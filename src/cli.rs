@@ -25,8 +25,27 @@ pub struct Cli {
 pub enum Command {
     /// Count blocks across the corpus, decide what is boilerplate, write cleaned copies to OUT.
     ///
-    /// Example: thresh clean scraped/ -o clean/ --report report.json
+    /// Example: thresh clean scraped/ -o clean/ --report report.json --html-report report.html
     Clean(CleanArgs),
+    /// Show one document block by block: kept or removed, and why.
+    ///
+    /// Runs the same counting and decisions as `clean` over the INPUTs (nothing is written),
+    /// then prints DOC with every block marked `+` (kept) or `-` (removed); each removed block
+    /// is followed by its reason, its counts (documents, sites, share of its site), the flag and
+    /// threshold that fired and another document where it occurs. For a duplicate or
+    /// near-duplicate document it names the kept copy and the similarity. Give the same options
+    /// as the `clean` run to explain that run.
+    ///
+    /// Example: thresh explain scraped/site/article.txt scraped/ --min-docs 8
+    Explain(ExplainArgs),
+    /// Print a shell completion script to standard output.
+    ///
+    /// Example (bash): thresh completions bash > ~/.local/share/bash-completion/completions/thresh
+    Completions(CompletionsArgs),
+    /// Print a man page (roff) to standard output.
+    ///
+    /// Example: thresh man > thresh.1; thresh man clean > thresh-clean.1; man ./thresh.1
+    Man(ManArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -42,33 +61,47 @@ pub enum KeepArg {
     Longest,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// Colour when standard output is a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+/// The options that decide what a run reads and removes, shared by `clean` and `explain`.
 #[derive(Debug, Args)]
-pub struct CleanArgs {
+pub struct InputArgs {
     /// Folders (or single files) of scraped documents. A document's id is its path relative to
     /// its INPUT; inputs are never modified.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Output folder: each cleaned document goes to the same relative path under it. Must not be
-    /// inside an INPUT. Required unless --dry-run.
-    #[arg(short, long, value_name = "OUT")]
-    pub output: Option<PathBuf>,
-
-    /// File extension of documents (without the dot); repeat for several, e.g. --ext txt --ext text.
-    #[arg(long = "ext", value_name = "EXT", default_values_t = vec!["txt".to_string()])]
+    /// File extension of documents (without the dot); repeat for several, e.g. --ext txt --ext
+    /// text. Compared case-insensitively.
+    #[arg(
+        long = "ext",
+        value_name = "EXT",
+        default_values_t = vec!["txt".to_string()],
+        help_heading = "Input"
+    )]
     pub extensions: Vec<String>,
 
-    /// Also read hidden files and folders (names starting with a dot).
-    #[arg(long)]
+    /// Also read hidden files and folders (names starting with a dot); by default they are
+    /// skipped as editor or sync leftovers.
+    #[arg(help_heading = "Input", long)]
     pub hidden: bool,
 
-    /// Follow symbolic links (loops are reported and skipped). By default links are skipped.
-    #[arg(long)]
+    /// Follow symbolic links (loops are reported and skipped). By default links are skipped,
+    /// since they can point outside the corpus.
+    #[arg(help_heading = "Input", long)]
     pub follow_symlinks: bool,
 
     /// How many folder levels under each INPUT name a document's site, e.g. 1 for
-    /// scraped/<site>/<article>.txt. Documents directly under INPUT have no site.
+    /// scraped/<site>/<article>.txt. Documents directly under INPUT have no site. Cannot be
+    /// combined with --no-sites.
     #[arg(
+        help_heading = "Input",
         long,
         value_name = "N",
         default_value_t = 1,
@@ -76,130 +109,176 @@ pub struct CleanArgs {
     )]
     pub site_depth: usize,
 
-    /// Ignore folders: no sites, so only --min-docs decides boilerplate.
-    #[arg(long)]
+    /// Ignore folders: no sites, so --min-site-share never applies and only --min-docs decides
+    /// boilerplate.
+    #[arg(help_heading = "Input", long)]
     pub no_sites: bool,
 
-    /// Block unit: one block per line, blank-line-separated paragraphs, or detected per document.
-    #[arg(long, value_enum, default_value = "auto")]
+    /// Block unit: one block per line, blank-line-separated paragraphs, or detected per
+    /// document (auto). Force it when a corpus is uniform.
+    #[arg(help_heading = "Input", long, value_enum, default_value = "auto")]
     pub unit: UnitArg,
 
-    /// A block found in at least N distinct documents (any sites) is boilerplate.
-    #[arg(long, value_name = "N", default_value_t = DecideConfig::default().min_docs)]
+    /// A block found in at least N distinct documents (any sites) is boilerplate. Exact
+    /// duplicates and each near-duplicate cluster count once, so a story syndicated N times
+    /// keeps its paragraphs. Lower removes more; the HTML report's frequency chart shows where
+    /// the line falls. At least 2.
+    #[arg(help_heading = "Boilerplate rules", long, value_name = "N", default_value_t = DecideConfig::default().min_docs)]
     pub min_docs: u32,
 
     /// A block found in at least this share of its site's documents (and in two or more) is
-    /// boilerplate, for sites with at least --min-site-docs documents. Example: 0.1.
-    #[arg(long, value_name = "SHARE", default_value_t = DecideConfig::default().min_site_share)]
+    /// boilerplate, for sites with at least --min-site-docs documents. Off with --no-sites.
+    /// In (0, 1], e.g. 0.1.
+    #[arg(help_heading = "Boilerplate rules", long, value_name = "SHARE", default_value_t = DecideConfig::default().min_site_share)]
     pub min_site_share: f64,
 
-    /// Smallest site (in distinct documents) for which --min-site-share applies.
-    #[arg(long, value_name = "N", default_value_t = DecideConfig::default().min_site_docs)]
+    /// Smallest site (in distinct documents) for which --min-site-share applies. Raise it when
+    /// small sites hold several versions of one story.
+    #[arg(help_heading = "Boilerplate rules", long, value_name = "N", default_value_t = DecideConfig::default().min_site_docs)]
     pub min_site_docs: u32,
 
     /// A block repeated inside one document is removed (first copy kept) only when it has at
     /// least N words, so short repeated cells such as "Yes" stay.
-    #[arg(long, value_name = "N", default_value_t = DecideConfig::default().min_repeat_words)]
+    #[arg(help_heading = "Boilerplate rules", long, value_name = "N", default_value_t = DecideConfig::default().min_repeat_words)]
     pub min_repeat_words: u32,
 
     /// Remove runs of kept blocks that are all shorter than N words when removed boilerplate
-    /// encloses them on both sides (menus, link lists); 0 turns this off.
-    #[arg(long, value_name = "N", default_value_t = DecideConfig::default().max_enclosed_words)]
+    /// encloses them on both sides (menus, link lists); 0 turns this off. The run must hold at
+    /// least --min-enclosed-run blocks; it never empties a document on its own.
+    #[arg(help_heading = "Boilerplate rules", long, value_name = "N", default_value_t = DecideConfig::default().max_enclosed_words)]
     pub max_enclosed_words: u32,
 
     /// Smallest run of short blocks that --max-enclosed-words removes.
-    #[arg(long, value_name = "N", default_value_t = DecideConfig::default().min_enclosed_run)]
+    #[arg(help_heading = "Boilerplate rules", long, value_name = "N", default_value_t = DecideConfig::default().min_enclosed_run)]
     pub min_enclosed_run: u32,
 
     /// A block whose exact text is rare is still boilerplate, as a variant of a template (a
     /// changed count, name or date), when at least this share of its sampled word 3-grams
     /// passes the same thresholds as --min-docs / --min-site-share. 0 turns this off.
-    #[arg(long, value_name = "SHARE", default_value_t = DecideConfig::default().variant_cover)]
+    #[arg(help_heading = "Boilerplate rules", long, value_name = "SHARE", default_value_t = DecideConfig::default().variant_cover)]
     pub variant_cover: f64,
 
     /// For --variant-cover, a shingle counts only when it is at least this many times as
     /// common in its site as in the rest of the corpus: templates are, ordinary phrases
     /// ("one of the") are not.
-    #[arg(long, value_name = "RATIO", default_value_t = DecideConfig::default().variant_lift)]
+    #[arg(help_heading = "Boilerplate rules", long, value_name = "RATIO", default_value_t = DecideConfig::default().variant_lift)]
     pub variant_lift: f64,
 
     /// Inside the article body (between its first and last kept block of --body-words words or
     /// more) a block is removed only on this many times the evidence (--min-docs and
     /// --min-site-share multiplied), unless it sits in one run with a block that has it. The
     /// leading and trailing runs of a document need only the plain thresholds. 1 turns this off.
-    #[arg(long, value_name = "FACTOR", default_value_t = DecideConfig::default().body_evidence)]
+    #[arg(help_heading = "Boilerplate rules", long, value_name = "FACTOR", default_value_t = DecideConfig::default().body_evidence)]
     pub body_evidence: f64,
 
     /// A kept block of at least N words is article prose, for --body-evidence.
-    #[arg(long, value_name = "N", default_value_t = DecideConfig::default().body_words)]
+    #[arg(help_heading = "Boilerplate rules", long, value_name = "N", default_value_t = DecideConfig::default().body_words)]
     pub body_words: u32,
 
-    /// Documents whose content (boilerplate left out) has an estimated Jaccard similarity of
-    /// word 5-grams at or above this are near-duplicates: one copy is written.
-    #[arg(long, value_name = "SIMILARITY", default_value_t = NearDupConfig::default().threshold)]
+    /// Documents whose content (site chrome left out) has an estimated Jaccard similarity of
+    /// word 5-grams at or above this are near-duplicates: one copy is written (see --keep).
+    /// Lower finds more edited copies and risks pairing different pages. In (0, 1].
+    #[arg(help_heading = "Near-duplicates", long, value_name = "SIMILARITY", default_value_t = NearDupConfig::default().threshold)]
     pub near_dup_threshold: f64,
 
-    /// Which copy of a near-duplicate cluster is written: the first in path order or the longest.
-    #[arg(long, value_enum, default_value = "first")]
+    /// Which copy of a near-duplicate cluster is written: the first in path order or the
+    /// longest.
+    #[arg(
+        help_heading = "Near-duplicates",
+        long,
+        value_enum,
+        default_value = "first"
+    )]
     pub keep: KeepArg,
 
-    /// Turn near-duplicate detection off (exact duplicates are still removed).
-    #[arg(long)]
+    /// Turn near-duplicate detection off (exact duplicates are still removed); about twice as
+    /// fast.
+    #[arg(help_heading = "Near-duplicates", long)]
     pub no_dedup: bool,
 
-    /// Never remove a block matching this regular expression (matched against the block's text;
-    /// repeatable), e.g. --keep-pattern '^Editor.s note'. Wins over --drop-pattern.
-    #[arg(long, value_name = "REGEX")]
+    /// Never remove a block matching this regular expression (matched against the block's
+    /// text; repeatable), e.g. --keep-pattern '^Editor.s note'. Wins over --drop-pattern and
+    /// over every counting rule.
+    #[arg(help_heading = "Patterns", long, value_name = "REGEX")]
     pub keep_pattern: Vec<String>,
 
     /// Always remove a block matching this regular expression (repeatable), e.g.
-    /// --drop-pattern '(?i)^advertisement$'.
-    #[arg(long, value_name = "REGEX")]
+    /// --drop-pattern '(?i)^advertisement$'. --keep-pattern wins over it.
+    #[arg(help_heading = "Patterns", long, value_name = "REGEX")]
     pub drop_pattern: Vec<String>,
 
-    /// Read keep patterns from FILE, one regular expression per line (# comments).
-    #[arg(long, value_name = "FILE")]
+    /// Read keep patterns from FILE, one regular expression per line (# comments); added to
+    /// --keep-pattern.
+    #[arg(help_heading = "Patterns", long, value_name = "FILE")]
     pub keep_patterns_file: Vec<PathBuf>,
 
-    /// Read drop patterns from FILE, one regular expression per line (# comments).
-    #[arg(long, value_name = "FILE")]
+    /// Read drop patterns from FILE, one regular expression per line (# comments); added to
+    /// --drop-pattern.
+    #[arg(help_heading = "Patterns", long, value_name = "FILE")]
     pub drop_patterns_file: Vec<PathBuf>,
 
-    /// Write the JSON report (configuration, totals, catalogue, per-site shares, every removed
-    /// block) to FILE; '-' writes it to standard output.
-    #[arg(long, value_name = "FILE")]
-    pub report: Option<PathBuf>,
-
-    /// Number of boilerplate blocks listed in the report's catalogue.
-    #[arg(long, value_name = "N", default_value_t = 100)]
-    pub catalogue_size: usize,
-
-    /// Run both passes and write the report, but write no cleaned file.
-    #[arg(long)]
-    pub dry_run: bool,
-
-    /// Warn when removed blocks exceed this share of the bytes of distinct documents.
-    #[arg(long, value_name = "SHARE", default_value_t = GuardConfig::default().max_removed)]
-    pub max_removed: f64,
-
-    /// Warn when more than this share of the documents would be emptied.
-    #[arg(long, value_name = "SHARE", default_value_t = GuardConfig::default().max_emptied)]
-    pub max_emptied: f64,
-
-    /// Stop before writing any cleaned file when --max-removed or --max-emptied is exceeded
-    /// (exit code 3; the report is still written).
-    #[arg(long)]
-    pub strict: bool,
-
-    /// Skip (and report) documents larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = Config::default().max_doc_bytes)]
+    /// Skip (and report as an error) documents larger than this many bytes, rather than
+    /// exhausting memory.
+    #[arg(help_heading = "Input", long, value_name = "BYTES", default_value_t = Config::default().max_doc_bytes)]
     pub max_doc_bytes: u64,
 
     /// Worker threads; 0 uses every core. The output is the same for any value.
     #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
+}
 
-    /// Print only errors and warnings about inputs, no summary.
+#[derive(Debug, Args)]
+pub struct CleanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output folder: each cleaned document goes to the same relative path under it. Must not
+    /// be inside an INPUT nor contain one. Required unless --dry-run.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+
+    /// Write the JSON report (configuration, totals, catalogue, per-site shares, every removed
+    /// block) to FILE; '-' writes it to standard output. Not inside an INPUT.
+    #[arg(help_heading = "Reports", long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// Write a self-contained HTML report to FILE (open it in any browser; it loads nothing
+    /// from the network): totals, a block-frequency chart with the --min-docs line, removal
+    /// per site, the boilerplate catalogue, near-duplicate clusters and sample documents with
+    /// removed blocks struck through. Not inside an INPUT.
+    #[arg(help_heading = "Reports", long, value_name = "FILE")]
+    pub html_report: Option<PathBuf>,
+
+    /// Number of boilerplate blocks listed in the catalogue of the JSON and HTML reports.
+    #[arg(
+        help_heading = "Reports",
+        long,
+        value_name = "N",
+        default_value_t = 100
+    )]
+    pub catalogue_size: usize,
+
+    /// Run both passes and write the reports, but write no cleaned file; -o is then optional.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Warn when removed blocks exceed this share of the bytes of distinct documents (typical
+    /// news chrome is 15-40%); the HTML report marks sites above it. Stops the run with
+    /// --strict.
+    #[arg(help_heading = "Guardrails", long, value_name = "SHARE", default_value_t = GuardConfig::default().max_removed)]
+    pub max_removed: f64,
+
+    /// Warn when more than this share of the documents would be emptied. Stops the run with
+    /// --strict.
+    #[arg(help_heading = "Guardrails", long, value_name = "SHARE", default_value_t = GuardConfig::default().max_emptied)]
+    pub max_emptied: f64,
+
+    /// Stop before writing any cleaned file when --max-removed or --max-emptied is exceeded
+    /// (exit code 3; the reports are still written).
+    #[arg(help_heading = "Guardrails", long)]
+    pub strict: bool,
+
+    /// Print only errors and warnings about inputs: no progress bars, no summary.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
 
@@ -208,8 +287,48 @@ pub struct CleanArgs {
     pub verbose: bool,
 }
 
-impl CleanArgs {
-    /// Translate flags into a configuration (validated by the pipeline).
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The document to explain: its path, or its id (path relative to its INPUT, e.g.
+    /// site/article.txt). It must be one of the documents found under the INPUTs.
+    #[arg(value_name = "DOC")]
+    pub doc: String,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Print the explanation as one JSON object (schema thresh-explain, version 1) instead of
+    /// text.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Colour the text: removed blocks red and struck through, reasons yellow. auto colours
+    /// only on a terminal and never when the NO_COLOR environment variable is set.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorArg,
+
+    /// No progress bars on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A subcommand (clean, explain, completions, man) for its own page; without it, the page
+    /// of thresh itself.
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+}
+
+impl InputArgs {
+    /// The settings shared by every command: what to read and how to decide.
     pub fn to_config(&self) -> Result<Config, Error> {
         let keep = patterns_from(
             &self.keep_pattern,
@@ -228,7 +347,6 @@ impl CleanArgs {
             .collect();
         Ok(Config {
             inputs: self.inputs.clone(),
-            output: self.output.clone(),
             discover: DiscoverConfig {
                 extensions,
                 include_hidden: self.hidden,
@@ -266,16 +384,38 @@ impl CleanArgs {
                     KeepArg::Longest => KeepPolicy::Longest,
                 },
             },
+            max_doc_bytes: self.max_doc_bytes,
+            threads: self.threads,
+            ..Config::default()
+        })
+    }
+}
+
+impl CleanArgs {
+    /// Translate flags into a configuration (validated by the pipeline).
+    pub fn to_config(&self) -> Result<Config, Error> {
+        Ok(Config {
+            output: self.output.clone(),
             guard: GuardConfig {
                 max_removed: self.max_removed,
                 max_emptied: self.max_emptied,
                 strict: self.strict,
             },
-            max_doc_bytes: self.max_doc_bytes,
             dry_run: self.dry_run,
             report: self.report.clone(),
+            html_report: self.html_report.clone(),
             catalogue_size: self.catalogue_size,
-            threads: self.threads,
+            ..self.input.to_config()?
+        })
+    }
+}
+
+impl ExplainArgs {
+    /// A dry run with the same decisions as `clean`; nothing is written.
+    pub fn to_config(&self) -> Result<Config, Error> {
+        Ok(Config {
+            dry_run: true,
+            ..self.input.to_config()?
         })
     }
 }

@@ -50,6 +50,8 @@ pub struct Config {
     pub dry_run: bool,
     /// Where to write the JSON report (`-` for standard output).
     pub report: Option<PathBuf>,
+    /// Where to write the self-contained HTML report.
+    pub html_report: Option<PathBuf>,
     /// Entries in the report's boilerplate catalogue.
     pub catalogue_size: usize,
     /// Worker threads; 0 means one per core.
@@ -70,6 +72,7 @@ impl Default for Config {
             max_doc_bytes: 1 << 30,
             dry_run: false,
             report: None,
+            html_report: None,
             catalogue_size: 100,
             threads: 0,
         }
@@ -150,7 +153,19 @@ impl Config {
                 }
             }
         }
-        if let Some(report) = self.report.as_ref().filter(|r| r.as_os_str() != "-") {
+        let stdout = |r: &Option<PathBuf>| r.as_ref().is_some_and(|p| p.as_os_str() == "-");
+        if stdout(&self.report) && stdout(&self.html_report) {
+            return Err(Error::Config(
+                "--report - and --html-report - would both write to standard output: give one a file"
+                    .into(),
+            ));
+        }
+        let reports = [self.report.as_ref(), self.html_report.as_ref()];
+        for report in reports
+            .into_iter()
+            .flatten()
+            .filter(|r| r.as_os_str() != "-")
+        {
             let report_path = canonical_even_if_missing(report);
             if let Some((orig, _)) = inputs.iter().find(|(_, c)| report_path.starts_with(c)) {
                 return Err(Error::Config(format!(
@@ -264,6 +279,12 @@ mod tests {
         let mut c = config(&dir.path().join("in"), &dir.path().join("out"));
         c.report = Some(dir.path().join("in/report.json"));
         assert!(matches!(c.validate(), Err(Error::Config(m)) if m.contains("inside input")));
+        c.report = None;
+        c.html_report = Some(dir.path().join("in/report.html"));
+        assert!(matches!(c.validate(), Err(Error::Config(m)) if m.contains("inside input")));
+        c.report = Some("-".into());
+        c.html_report = Some("-".into());
+        assert!(matches!(c.validate(), Err(Error::Config(m)) if m.contains("standard output")));
         std::fs::write(dir.path().join("file"), b"x").unwrap();
         let c = config(&dir.path().join("in"), &dir.path().join("file"));
         assert!(matches!(c.validate(), Err(Error::Config(m)) if m.contains("not a folder")));

@@ -37,6 +37,8 @@ pub enum Error {
         origin: String,
         message: String,
     },
+    #[error("{query} is not one of the {documents} documents found under the INPUTs: give its path, or its id (path relative to its INPUT)")]
+    UnknownDocument { query: String, documents: usize },
     #[error("invalid configuration: {0}")]
     Config(String),
     #[error("stopped before writing (--strict): {0}")]

@@ -8,7 +8,9 @@
 //! spans) → [`normalize`] (block → matching form) → [`fingerprint`] (xxh3 keys) → [`count`]
 //! (per-worker tables, associative merge) → [`sketch`] (MinHash for near-duplicate
 //! documents) → [`decide`] (pure rules → [`decide::Reason`]s) →
-//! [`output`] (cleaned files, report). [`pipeline::run`] wires them for a whole run:
+//! [`output`] (cleaned files, JSON and HTML reports). [`pipeline::run`] wires them for a whole
+//! run ([`pipeline::run_with_progress`] also reports each pass to a [`progress::Progress`]);
+//! [`explain`] tells, block by block, why one document came out as it did:
 //!
 //! ```no_run
 //! let cfg = thresh::Config {
@@ -25,11 +27,13 @@ pub mod config;
 pub mod count;
 pub mod decide;
 pub mod error;
+pub mod explain;
 pub mod fingerprint;
 pub mod input;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;
+pub mod progress;
 pub mod segment;
 pub mod shingle;
 pub mod sketch;

@@ -21,7 +21,8 @@ use crate::decide::{
 use crate::error::{Error, Issue, IssueKind};
 use crate::fingerprint::{fingerprint, DocFingerprint, Scratch};
 use crate::input::{discover, read_document, FileStamp, SourceDoc};
-use crate::output::{report, text};
+use crate::output::{html, report, text};
+use crate::progress::{Pass, Progress, Silent};
 use crate::segment::{segment, trim_terminator, Unit};
 use crate::sketch::{signature, Signature, SketchScratch};
 
@@ -89,15 +90,20 @@ impl Outcome {
 
 /// Run `clean` as configured: count, decide, write, report.
 pub fn run(cfg: &Config) -> Result<Outcome, Error> {
+    run_with_progress(cfg, &Silent)
+}
+
+/// [`run`], telling `progress` how far each pass over the documents is.
+pub fn run_with_progress(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> {
     cfg.validate()?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads)
         .build()
         .map_err(|e| Error::Config(format!("cannot start worker threads: {e}")))?;
-    pool.install(|| run_in_pool(cfg))
+    pool.install(|| run_in_pool(cfg, progress))
 }
 
-fn run_in_pool(cfg: &Config) -> Result<Outcome, Error> {
+fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> {
     let mut timings = Timings::default();
     let clock = Instant::now();
     let found = discover(&cfg.inputs, &cfg.discover)?;
@@ -107,7 +113,7 @@ fn run_in_pool(cfg: &Config) -> Result<Outcome, Error> {
     timings.discover = clock.elapsed();
 
     let clock = Instant::now();
-    let mut docs = pass1(found.docs, site_of, cfg, &mut issues);
+    let mut docs = pass1(found.docs, site_of, cfg, &mut issues, progress);
     timings.pass1 = clock.elapsed();
 
     let clock = Instant::now();
@@ -118,7 +124,7 @@ fn run_in_pool(cfg: &Config) -> Result<Outcome, Error> {
 
     let clock = Instant::now();
     if cfg.near_dup.enabled {
-        mark_near_duplicates(&mut docs, &counts.blocks, cfg);
+        mark_near_duplicates(&mut docs, &counts.blocks, cfg, progress);
         counts = count_blocks(&docs, sites.len(), true);
     }
     timings.near_dup = clock.elapsed();
@@ -133,7 +139,7 @@ fn run_in_pool(cfg: &Config) -> Result<Outcome, Error> {
 
     let clock = Instant::now();
     if let (Some(out), false, false) = (&cfg.output, cfg.dry_run, stopped) {
-        pass2(&mut docs, out, cfg, &mut issues);
+        pass2(&mut docs, out, cfg, &mut issues, progress);
     }
     timings.pass2 = clock.elapsed();
 
@@ -149,6 +155,9 @@ fn run_in_pool(cfg: &Config) -> Result<Outcome, Error> {
     if let Some(path) = &cfg.report {
         report::write_report(path, &outcome, cfg)?;
     }
+    if let Some(path) = &cfg.html_report {
+        html::write_html_report(path, &outcome, cfg)?;
+    }
     Ok(outcome)
 }
 
@@ -158,14 +167,21 @@ fn pass1(
     site_of: Vec<SiteId>,
     cfg: &Config,
     issues: &mut Vec<Issue>,
+    progress: &dyn Progress,
 ) -> Vec<DocResult> {
+    progress.start(Pass::Read, sources.len() as u64);
     let scanned: Vec<Result<Scanned, Issue>> = sources
         .par_iter()
         .map_init(
             || Scratch::new(cfg.decide.variant_cover > 0.0),
-            |scratch, doc| scan(doc, cfg, scratch),
+            |scratch, doc| {
+                let scanned = scan(doc, cfg, scratch);
+                progress.advance(Pass::Read, scanned.as_ref().map_or(0, |s| s.stamp.len));
+                scanned
+            },
         )
         .collect();
+    progress.finish(Pass::Read);
     let mut docs: Vec<DocResult> = Vec::with_capacity(scanned.len());
     for ((source, site), result) in sources.into_iter().zip(site_of).zip(scanned) {
         let mut doc = DocResult {
@@ -209,8 +225,15 @@ fn mark_duplicates(docs: &mut [DocResult]) {
 }
 
 /// Near-duplicates: sketch each document's content without its site's chrome, cluster.
-fn mark_near_duplicates(docs: &mut [DocResult], counts: &FrozenCounts, cfg: &Config) {
-    let signatures = sketch_content(docs, counts, cfg);
+fn mark_near_duplicates(
+    docs: &mut [DocResult],
+    counts: &FrozenCounts,
+    cfg: &Config,
+    progress: &dyn Progress,
+) {
+    progress.start(Pass::NearDuplicates, docs.len() as u64);
+    let signatures = sketch_content(docs, counts, cfg, progress);
+    progress.finish(Pass::NearDuplicates);
     let lengths: Vec<u64> = docs.iter().map(|d| d.bytes).collect();
     let hits = near_dup::clusters(&signatures, &lengths, &cfg.near_dup);
     for (doc, hit) in docs.iter_mut().zip(hits) {
@@ -255,11 +278,28 @@ fn decide_all(
 }
 
 /// Pass 2: write every document to be written; a failure turns the document into a failed one.
-fn pass2(docs: &mut [DocResult], out: &Path, cfg: &Config, issues: &mut Vec<Issue>) {
+fn pass2(
+    docs: &mut [DocResult],
+    out: &Path,
+    cfg: &Config,
+    issues: &mut Vec<Issue>,
+    progress: &dyn Progress,
+) {
+    progress.start(Pass::Write, docs.len() as u64);
     let results: Vec<Option<Issue>> = docs
         .par_iter()
-        .map(|doc| write_document(doc, out, cfg.max_doc_bytes).err())
+        .map(|doc| {
+            let written = write_document(doc, out, cfg.max_doc_bytes).err();
+            let bytes = if doc.fate == Some(Fate::Written) {
+                doc.bytes
+            } else {
+                0
+            };
+            progress.advance(Pass::Write, bytes);
+            written
+        })
         .collect();
+    progress.finish(Pass::Write);
     for (doc, issue) in docs.iter_mut().zip(results) {
         if let Some(issue) = issue {
             doc.fate = None;
@@ -454,28 +494,44 @@ fn sketch_content(
     docs: &[DocResult],
     counts: &FrozenCounts,
     cfg: &Config,
+    progress: &dyn Progress,
 ) -> Vec<Option<Signature>> {
     docs.par_iter()
         .map_init(SketchScratch::default, |scratch, doc| {
-            let print = doc.print.as_ref().filter(|_| doc.fate.is_none())?;
-            print.content?;
-            let site_size = counts.site_size(doc.site);
-            let include = |i: usize| {
-                let block = &print.blocks[i];
-                block.key().is_some_and(|k| {
-                    let stats = counts.stats(k);
-                    let site_docs = counts.site_docs(k, doc.site);
-                    !near_dup::is_template(stats, site_docs, site_size, block.words, &cfg.decide)
-                })
-            };
-            let (bytes, _, _) = read_document(&doc.source, cfg.max_doc_bytes).ok()?;
-            // A file changed since pass 1 is reported by pass 2; it takes no part here.
-            if xxhash_rust::xxh3::xxh3_64(&bytes) != print.raw {
-                return None;
-            }
-            signature(&bytes, &print.blocks, include, scratch)
+            let sketched = sketch_one(doc, counts, cfg, scratch);
+            // Bytes of the documents this pass reads again, whether or not they yield a signature.
+            let read_again =
+                doc.fate.is_none() && doc.print.as_ref().is_some_and(|p| p.content.is_some());
+            progress.advance(Pass::NearDuplicates, if read_again { doc.bytes } else { 0 });
+            sketched
         })
         .collect()
+}
+
+/// The signature of one document, or `None` when it takes no part in near-duplicate detection.
+fn sketch_one(
+    doc: &DocResult,
+    counts: &FrozenCounts,
+    cfg: &Config,
+    scratch: &mut SketchScratch,
+) -> Option<Signature> {
+    let print = doc.print.as_ref().filter(|_| doc.fate.is_none())?;
+    print.content?;
+    let site_size = counts.site_size(doc.site);
+    let include = |i: usize| {
+        let block = &print.blocks[i];
+        block.key().is_some_and(|k| {
+            let stats = counts.stats(k);
+            let site_docs = counts.site_docs(k, doc.site);
+            !near_dup::is_template(stats, site_docs, site_size, block.words, &cfg.decide)
+        })
+    };
+    let (bytes, _, _) = read_document(&doc.source, cfg.max_doc_bytes).ok()?;
+    // A file changed since pass 1 is reported by pass 2; it takes no part here.
+    if xxhash_rust::xxh3::xxh3_64(&bytes) != print.raw {
+        return None;
+    }
+    signature(&bytes, &print.blocks, include, scratch)
 }
 
 /// Pass-1 result for one document.

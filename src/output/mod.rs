@@ -1,5 +1,7 @@
-//! Output: what a run leaves behind — cleaned text files ([`text`]) and the JSON report and
-//! human summary ([`report`]). Every file is written atomically (temporary file, then rename).
+//! Output: what a run leaves behind — cleaned text files ([`text`]), the JSON report and
+//! human summary ([`report`]) and the self-contained HTML report ([`html`]). Every file is
+//! written atomically (temporary file, then rename).
 
+pub mod html;
 pub mod report;
 pub mod text;

@@ -48,6 +48,70 @@ pub struct Report {
     pub sites: Vec<SiteRow>,
     /// Every document, in run order, with its removed blocks.
     pub documents: Vec<DocRow>,
+    /// Distinct blocks by the number of documents holding them, in log-spaced bins: the
+    /// picture from which `--min-docs` is chosen.
+    #[serde(default)]
+    pub doc_frequency: Vec<FrequencyBin>,
+}
+
+/// Distinct blocks whose document count lies in `min_docs..=max_docs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrequencyBin {
+    pub min_docs: u32,
+    pub max_docs: u32,
+    pub blocks: u64,
+}
+
+/// Lower edges of the document-frequency bins: every count up to 10, then 1, 1.5, 2, 3, 5 and 7
+/// times each power of ten, so bins widen in proportion and the axis reads as a log scale
+/// while small thresholds (where `--min-docs` is usually chosen) keep a bin each.
+fn bin_lower_edges() -> impl Iterator<Item = u32> {
+    const MANTISSAS_TENTHS: [u64; 6] = [10, 15, 20, 30, 50, 70];
+    (1..10u64)
+        .chain((1..10u32).flat_map(|exp| {
+            MANTISSAS_TENTHS
+                .iter()
+                .map(move |m| m * 10u64.pow(exp) / 10)
+        }))
+        .map_while(|e| u32::try_from(e).ok())
+}
+
+/// Bin document frequencies: `frequencies` of the keys seen in two or more documents, plus
+/// `seen_once` keys seen in one. Bins run from 1 to the bin of the largest count, empty bins
+/// included, so the axis has no gaps.
+pub fn frequency_bins(frequencies: impl Iterator<Item = u32>, seen_once: u64) -> Vec<FrequencyBin> {
+    let edges: Vec<u32> = bin_lower_edges().collect();
+    let mut bins: Vec<FrequencyBin> = edges
+        .iter()
+        .enumerate()
+        .map(|(i, &lo)| FrequencyBin {
+            min_docs: lo,
+            max_docs: edges.get(i + 1).map_or(u32::MAX, |next| next - 1),
+            blocks: 0,
+        })
+        .collect();
+    let bin_of = |docs: u32| edges.partition_point(|&lo| lo <= docs).saturating_sub(1);
+    bins[0].blocks += seen_once;
+    let mut last = if seen_once > 0 { 0 } else { usize::MAX };
+    for docs in frequencies {
+        let b = bin_of(docs.max(1));
+        bins[b].blocks += 1;
+        last = if last == usize::MAX { b } else { last.max(b) };
+    }
+    if last == usize::MAX {
+        return Vec::new();
+    }
+    bins.truncate(last + 1);
+    bins
+}
+
+/// The document-frequency histogram of a run's frozen counts.
+pub fn doc_frequency(outcome: &Outcome) -> Vec<FrequencyBin> {
+    let counts = &outcome.counts.blocks;
+    let seen_once = counts
+        .distinct_keys()
+        .saturating_sub(counts.retained_keys() as u64);
+    frequency_bins(counts.doc_frequencies(), seen_once)
 }
 
 /// The effective configuration.
@@ -200,7 +264,8 @@ pub struct RemovedBlock {
     pub reason: Reason,
 }
 
-fn status_of(doc: &DocResult) -> DocStatus {
+/// What happened to a document, as the report names it.
+pub fn status_of(doc: &DocResult) -> DocStatus {
     match doc.fate {
         Some(Fate::Written) => DocStatus::Written,
         Some(Fate::Emptied) => DocStatus::Emptied,
@@ -213,6 +278,15 @@ fn status_of(doc: &DocResult) -> DocStatus {
 
 /// Build the report of a finished run.
 pub fn build(outcome: &Outcome, cfg: &Config) -> Report {
+    Report {
+        documents: outcome.docs.iter().map(|d| doc_row(d, outcome)).collect(),
+        ..overview(outcome, cfg)
+    }
+}
+
+/// The report without its per-document list: everything a summary (the HTML report) needs,
+/// at a cost that does not grow with the number of removed blocks.
+pub fn overview(outcome: &Outcome, cfg: &Config) -> Report {
     Report {
         format: REPORT_FORMAT.into(),
         version: REPORT_VERSION,
@@ -239,7 +313,8 @@ pub fn build(outcome: &Outcome, cfg: &Config) -> Report {
         boilerplate: catalogue(outcome, cfg.catalogue_size),
         near_duplicate_clusters: near_duplicate_clusters(outcome),
         sites: site_rows(outcome),
-        documents: outcome.docs.iter().map(|d| doc_row(d, outcome)).collect(),
+        documents: Vec::new(),
+        doc_frequency: doc_frequency(outcome),
     }
 }
 
@@ -588,6 +663,41 @@ pub fn human_bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn frequency_bins_are_exact_up_to_ten_then_log_spaced() {
+        let bins = frequency_bins([2, 2, 5, 10, 14, 15, 99, 100].into_iter(), 7);
+        let lows: Vec<u32> = bins.iter().map(|b| b.min_docs).collect();
+        assert_eq!(
+            lows,
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20, 30, 50, 70, 100]
+        );
+        let count = |lo: u32| bins.iter().find(|b| b.min_docs == lo).map(|b| b.blocks);
+        assert_eq!(count(1), Some(7));
+        assert_eq!(count(2), Some(2));
+        assert_eq!(count(3), Some(0));
+        assert_eq!(count(5), Some(1));
+        assert_eq!(count(10), Some(2), "10 and 14 share the bin 10..=14");
+        assert_eq!(bins[9].max_docs, 14);
+        assert_eq!(count(15), Some(1));
+        assert_eq!(count(70), Some(1));
+        assert_eq!(count(100), Some(1));
+        let total: u64 = bins.iter().map(|b| b.blocks).sum();
+        assert_eq!(total, 15);
+    }
+
+    #[test]
+    fn frequency_bins_of_nothing_are_empty() {
+        assert!(frequency_bins(std::iter::empty(), 0).is_empty());
+        assert_eq!(
+            frequency_bins(std::iter::empty(), 3),
+            [FrequencyBin {
+                min_docs: 1,
+                max_docs: 1,
+                blocks: 3
+            }]
+        );
+    }
 
     #[test]
     fn human_bytes_scales() {
