@@ -415,7 +415,12 @@ fn name_near_matches(docs: &mut [DocResult], block_counts: &FrozenCounts) {
         .par_iter()
         .enumerate()
         .fold(HashMap::new, |mut best: HashMap<u64, Best>, (d, doc)| {
-            let Some(print) = doc.print.as_ref().filter(|_| is_counted(doc)) else {
+            // Decided documents and near-duplicates: those whose blocks were counted.
+            let counted = matches!(
+                doc.fate,
+                Some(Fate::Written | Fate::Emptied | Fate::NearDuplicate { .. })
+            );
+            let Some(print) = doc.print.as_ref().filter(|_| counted) else {
                 return best;
             };
             for (b, block) in print.blocks.iter().enumerate() {

@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::decide::{Fate, ReasonKind};
 use crate::error::{Error, IssueKind};
 use crate::explain::{explain, Explanation};
-use crate::output::report::{self, human_bytes, FrequencyBin, Report, SiteRow};
+use crate::output::report::{self, human_bytes, FrequencyBin, MatchKind, Report, SiteRow};
 use crate::pipeline::Outcome;
 
 /// Documents shown in full, removed blocks struck through.
@@ -658,7 +658,7 @@ fn sites(h: &mut String, r: &Report) {
 fn catalogue(h: &mut String, r: &Report) {
     let _ = writeln!(
         h,
-        "<section id=\"catalogue\">\n<h2>Boilerplate catalogue</h2>\n<p class=\"lead\">The recurring blocks that removed the most bytes ({} listed; <code>--catalogue-size</code> sets how many). Other spellings that matched the same block (a changed year, a count) are listed under it.</p>",
+        "<section id=\"catalogue\">\n<h2>Boilerplate catalogue</h2>\n<p class=\"lead\">The recurring blocks that removed the most bytes ({} listed; <code>--catalogue-size</code> sets how many). Other spellings that matched the same block (a changed year, a count) are listed under it; template variants (blocks whose text changes from page to page around a fixed wording) name the frequent spelling they were matched to.</p>",
         r.boilerplate.len()
     );
     if r.boilerplate.is_empty() {
@@ -687,6 +687,24 @@ fn catalogue(h: &mut String, r: &Report) {
                 "<div class=\"variants\"><div class=\"vh\">also spelled:</div>{}</div>",
                 list.concat()
             );
+        }
+        if e.matched == MatchKind::TemplateVariant {
+            // Variants are matched by shared word 3-grams, not by their text: say what to.
+            let _ = write!(
+                variants,
+                "<div class=\"variants\"><div class=\"vh\">template variant"
+            );
+            if let Some(m) = &e.near_match {
+                let _ = write!(
+                    variants,
+                    " of the spelling in {} documents:</div><div>{}</div>",
+                    thousands(u64::from(m.documents)),
+                    escape(&m.text)
+                );
+            } else {
+                variants.push_str("</div>");
+            }
+            variants.push_str("</div>");
         }
         let bar_w = 120.0 * e.bytes_removed as f64 / max as f64;
         let _ = writeln!(
