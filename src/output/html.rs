@@ -1179,9 +1179,26 @@ mod tests {
             blocks_removed: 40,
             bytes_removed: 1_200,
             example: "a/b.txt".into(),
+            matched: MatchKind::Exact,
+            near_match: None,
         }];
         r.doc_frequency = bins(&[(1, 1, 300), (2, 2, 10), (3, 3, 2), (4, 4, 0), (5, 5, 7)]);
         r
+    }
+
+    #[test]
+    fn template_variants_name_their_near_match_escaped() {
+        let mut r = report();
+        r.boilerplate[0].matched = MatchKind::TemplateVariant;
+        r.boilerplate[0].near_match = Some(report::NearMatchRow {
+            text: "Filed by <b>Kim</b>".into(),
+            document: "a/c.txt".into(),
+            documents: 12,
+        });
+        let html = render(&r, &[]);
+        assert!(html.contains("template variant of the spelling in 12 documents"));
+        assert!(html.contains("Filed by &lt;b&gt;Kim&lt;/b&gt;"));
+        assert!(!html.contains("<b>Kim"));
     }
 
     #[test]
