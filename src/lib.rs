@@ -5,7 +5,8 @@
 //! documents, and writes the rest back byte for byte, with a reason for every removal.
 //!
 //! The stages, in data-flow order: [`input`] (discover and read) → [`segment`] (text → block
-//! spans) → [`normalize`] (block → matching form) → [`fingerprint`] (xxh3 keys) → [`count`]
+//! spans) → [`normalize`] (block → matching form) → [`fingerprint`] (xxh3 keys, with
+//! [`shingle`] samples) → [`count`]
 //! (per-worker tables, associative merge) → [`sketch`] (MinHash for near-duplicate
 //! documents) → [`decide`] (pure rules → [`decide::Reason`]s) →
 //! [`output`] (cleaned files, JSON and HTML reports). [`pipeline::run`] wires them for a whole
