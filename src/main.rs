@@ -1,7 +1,7 @@
 //! The `thresh` binary: parse flags, run the library, draw progress, print messages, map the
 //! result to an exit code. Exit codes: 0 success; 1 finished, but some inputs failed; 2 usage
-//! or configuration error; 3 stopped by --strict before writing. A closed standard output is
-//! not an error.
+//! or configuration error; 3 stopped by --strict before writing; 130 interrupted (Ctrl-C),
+//! unfinished temporary files removed. A closed standard output is not an error.
 
 mod cli;
 
@@ -20,9 +20,11 @@ use thresh::Error;
 const EXIT_INPUTS_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 const EXIT_STOPPED: u8 = 3;
+const EXIT_INTERRUPTED: i32 = 130;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    ignore_file_size_signal();
     match cli.command {
         Command::Clean(args) => clean(&args),
         Command::Explain(args) => explain(&args),
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
 }
 
 fn clean(args: &CleanArgs) -> ExitCode {
+    remove_unfinished_files_on_interrupt();
     let bars = progress_for(args.quiet);
     let result = args.to_config().and_then(|cfg| {
         let outcome = thresh::pipeline::run_with_progress(&cfg, bars.as_ref())?;
@@ -120,6 +123,29 @@ fn man(args: &ManArgs) -> ExitCode {
             .and_then(|_| stdout.write_all(&out))
             .and_then(|_| stdout.flush()),
     )
+}
+
+/// Ctrl-C: remove the temporary files being written, then exit 130. Files already renamed
+/// into place are complete; a rerun writes the rest.
+fn remove_unfinished_files_on_interrupt() {
+    let installed = ctrlc::set_handler(|| {
+        let removed = thresh::output::text::abandon_in_flight_writes();
+        eprintln!("thresh: interrupted; removed {removed} unfinished temporary files");
+        std::process::exit(EXIT_INTERRUPTED);
+    });
+    if let Err(e) = installed {
+        eprintln!("thresh: warning: cannot handle Ctrl-C ({e}); an interrupt may leave hidden temporary files");
+    }
+}
+
+/// A full disk or a file-size limit (`ulimit -f`) must fail the one write with an error
+/// naming the file, not kill the process with SIGXFSZ.
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to "ignore" at start-up, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
 }
 
 /// Colour for `--color`: `auto` means a terminal and no `NO_COLOR` (set and non-empty).
