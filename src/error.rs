@@ -61,6 +61,9 @@ pub enum IssueKind {
     Unreadable,
     /// The file holds NUL bytes: binary, skipped.
     Binary,
+    /// Text in an encoding thresh does not read (UTF-16 or UTF-32, told by its byte-order
+    /// mark); skipped with a hint to convert it.
+    UnsupportedEncoding,
     /// The file exceeds the document size limit; skipped.
     TooLarge,
     /// The file changed between the two passes; skipped rather than mixing two versions.

@@ -47,9 +47,17 @@ struct Line {
     blank: bool,
 }
 
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 fn lines(bytes: &[u8]) -> Vec<Line> {
     let mut out = Vec::with_capacity(bytes.len() / 40 + 1);
-    let mut start = 0;
+    // A UTF-8 byte-order mark belongs to the file, not to its first block: outside every span,
+    // it stays in the output even when the first line is removed.
+    let mut start = if bytes.starts_with(UTF8_BOM) {
+        UTF8_BOM.len()
+    } else {
+        0
+    };
     while start < bytes.len() {
         let end = match memchr::memchr(b'\n', &bytes[start..]) {
             Some(i) => start + i + 1,

@@ -41,6 +41,13 @@ pub fn read_document(
             format!("{len} bytes is over the document size limit of {max_bytes} bytes; skipped (raise --max-doc-bytes)"),
         ),
     })?;
+    if let Some(encoding) = wide_encoding(&bytes) {
+        return Err(fail(
+            IssueKind::UnsupportedEncoding,
+            None,
+            format!("{encoding} text (byte-order mark): thresh reads UTF-8; convert it first, e.g. iconv -f {encoding} -t UTF-8; skipped"),
+        ));
+    }
     if let Some(pos) = memchr::memchr(0, &bytes) {
         return Err(fail(
             IssueKind::Binary,
@@ -90,6 +97,21 @@ fn read_bounded(path: &Path, max_bytes: u64) -> Result<(Vec<u8>, FileStamp), Rea
 /// 1-based line number of byte offset `pos`.
 pub fn line_of(bytes: &[u8], pos: usize) -> usize {
     memchr::memchr_iter(b'\n', &bytes[..pos.min(bytes.len())]).count() + 1
+}
+
+/// The encoding named by a UTF-16 or UTF-32 byte-order mark (UTF-32 first: its little-endian
+/// mark starts with UTF-16's).
+fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
+    const MARKS: [(&[u8], &str); 4] = [
+        (&[0xFF, 0xFE, 0x00, 0x00], "UTF-32LE"),
+        (&[0x00, 0x00, 0xFE, 0xFF], "UTF-32BE"),
+        (&[0xFF, 0xFE], "UTF-16LE"),
+        (&[0xFE, 0xFF], "UTF-16BE"),
+    ];
+    MARKS
+        .iter()
+        .find(|(mark, _)| bytes.starts_with(mark))
+        .map(|&(_, name)| name)
 }
 
 #[cfg(test)]
