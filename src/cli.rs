@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use thresh::decide::near_dup::{KeepPolicy, NearDupConfig};
 use thresh::decide::{patterns::read_pattern_file, DecideConfig, Patterns};
+use thresh::input::jsonl::Fields;
 use thresh::input::{DiscoverConfig, SiteRule};
 use thresh::segment::UnitChoice;
-use thresh::{Config, Error, GuardConfig};
+use thresh::{Config, Error, GuardConfig, OutputMode};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -56,6 +57,13 @@ pub enum UnitArg {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ModeArg {
+    Rewrite,
+    Annotate,
+    Ids,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum KeepArg {
     First,
     Longest,
@@ -72,8 +80,10 @@ pub enum ColorArg {
 /// The options that decide what a run reads and removes, shared by `clean` and `explain`.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Folders (or single files) of scraped documents. A document's id is its path relative to
-    /// its INPUT; inputs are never modified.
+    /// Folders (or single files) of scraped documents: text files (--ext), and JSONL files
+    /// (.jsonl, .jsonl.gz, .jsonl.zst: one document per line). A text document's id is its path
+    /// relative to its INPUT; a record's id is its --id-field. '-' reads JSONL from standard
+    /// input. Inputs are never modified.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
@@ -222,6 +232,36 @@ pub struct InputArgs {
     #[arg(help_heading = "Input", long, value_name = "BYTES", default_value_t = Config::default().max_doc_bytes)]
     pub max_doc_bytes: u64,
 
+    /// JSONL: the field holding the document's text (a dotted path reaches into objects, e.g.
+    /// doc.body). Only this string is rewritten; every other byte of the line is kept.
+    #[arg(
+        help_heading = "JSONL",
+        long,
+        value_name = "FIELD",
+        default_value = "text"
+    )]
+    pub text_field: String,
+
+    /// JSONL: the field holding the document's id (used in reports and attribute rows; a
+    /// record without one is named <file>:<line>).
+    #[arg(
+        help_heading = "JSONL",
+        long,
+        value_name = "FIELD",
+        default_value = "id"
+    )]
+    pub id_field: String,
+
+    /// JSONL: the field naming the document's site. By default the host of the `url` or
+    /// `metadata.url` field when there is one, else the `source` field.
+    #[arg(help_heading = "JSONL", long, value_name = "FIELD")]
+    pub site_field: Option<String>,
+
+    /// JSONL: skip (and report, with its line number) lines longer than this many bytes,
+    /// rather than holding them in memory.
+    #[arg(help_heading = "JSONL", long, value_name = "BYTES", default_value_t = Config::default().max_line_bytes)]
+    pub max_line_bytes: u64,
+
     /// Worker threads; 0 uses every core. The output is the same for any value.
     #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
@@ -232,10 +272,31 @@ pub struct CleanArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Output folder: each cleaned document goes to the same relative path under it. Must not
-    /// be inside an INPUT nor contain one. Required unless --dry-run.
+    /// Output folder: each cleaned document (or JSONL file) goes to the same relative path
+    /// under it, a JSONL file with the input's compression. Must not be inside an INPUT nor
+    /// contain one. '-' writes cleaned JSONL rows (uncompressed) to standard output. With
+    /// --mode annotate, the dolma dataset folder that gets attributes/<name>/; with --mode ids,
+    /// a file. Required unless --dry-run.
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
+
+    /// What to write: rewrite (cleaned text; dropped documents left out), annotate (text
+    /// untouched; dolma attribute files OUT/attributes/<name>/<path> with the removed spans
+    /// as [start, end, score] in Unicode code points; JSONL inputs only), ids (one JSON line
+    /// per dropped document with its reason, to the file OUT).
+    #[arg(long, value_enum, default_value = "rewrite")]
+    pub mode: ModeArg,
+
+    /// The attribute name of --mode annotate: files go to OUT/attributes/NAME/ and keys are
+    /// NAME__NAME__<reason>.
+    #[arg(long, value_name = "NAME", default_value = "thresh")]
+    pub attribute_name: String,
+
+    /// Write JSONL outputs (cleaned files, attribute files) that already exist. By default a
+    /// rerun skips them: outputs appear only by rename of a complete file, so one that exists
+    /// is finished. Give it after changing settings. Text documents are always rewritten.
+    #[arg(long)]
+    pub overwrite: bool,
 
     /// Write the JSON report (configuration, totals, catalogue, per-site shares, every removed
     /// block) to FILE; '-' writes it to standard output. Not inside an INPUT.
@@ -386,6 +447,12 @@ impl InputArgs {
             },
             max_doc_bytes: self.max_doc_bytes,
             threads: self.threads,
+            jsonl: Fields {
+                text: self.text_field.clone(),
+                id: self.id_field.clone(),
+                site: self.site_field.clone(),
+            },
+            max_line_bytes: self.max_line_bytes,
             ..Config::default()
         })
     }
@@ -405,6 +472,12 @@ impl CleanArgs {
             report: self.report.clone(),
             html_report: self.html_report.clone(),
             catalogue_size: self.catalogue_size,
+            mode: match self.mode {
+                ModeArg::Rewrite => OutputMode::Rewrite,
+                ModeArg::Annotate => OutputMode::Annotate(self.attribute_name.clone()),
+                ModeArg::Ids => OutputMode::Ids,
+            },
+            overwrite: self.overwrite,
             ..self.input.to_config()?
         })
     }

@@ -74,12 +74,23 @@ pub enum IssueKind {
     InvalidUtf8,
     /// Empty, or only whitespace and punctuation: nothing to clean, nothing written.
     Empty,
+    /// A JSONL line that is not a JSON object, or whose text field is missing or not a
+    /// string; the line is skipped.
+    Malformed,
+    /// A JSONL id seen earlier in the same file: the record is still cleaned, but the id no
+    /// longer names one document.
+    DuplicateId,
+    /// A compressed stream ends early or is corrupt: the records before the damage are used.
+    Truncated,
 }
 
 impl IssueKind {
     /// Failures make the run exit with code 1; the others are warnings.
     pub fn is_failure(self) -> bool {
-        !matches!(self, IssueKind::InvalidUtf8 | IssueKind::Empty)
+        !matches!(
+            self,
+            IssueKind::InvalidUtf8 | IssueKind::Empty | IssueKind::DuplicateId
+        )
     }
 }
 

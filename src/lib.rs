@@ -39,5 +39,5 @@ pub mod segment;
 pub mod shingle;
 pub mod sketch;
 
-pub use config::{Config, GuardConfig};
+pub use config::{Config, GuardConfig, OutputMode};
 pub use error::{Error, Issue, IssueKind};

@@ -36,7 +36,21 @@ fn main() -> ExitCode {
 fn clean(args: &CleanArgs) -> ExitCode {
     remove_unfinished_files_on_interrupt();
     let bars = progress_for(args.quiet);
-    let result = args.to_config().and_then(|cfg| {
+    // Standard input is read twice (count, then write), so it is spooled to a temporary file
+    // that lives until the run ends.
+    let mut spool: Option<tempfile::TempDir> = None;
+    let result = args.to_config().and_then(|mut cfg| {
+        if cfg.inputs.iter().any(|i| i.as_os_str() == "-") {
+            let dir = tempfile::tempdir().map_err(|source| Error::Write {
+                path: std::env::temp_dir(),
+                source,
+            })?;
+            let path = thresh::input::spool_stdin(std::io::stdin().lock(), dir.path())?;
+            for input in cfg.inputs.iter_mut().filter(|i| i.as_os_str() == "-") {
+                *input = path.clone();
+            }
+            spool = Some(dir);
+        }
         let outcome = thresh::pipeline::run_with_progress(&cfg, bars.as_ref())?;
         Ok((cfg, outcome))
     });

@@ -6,13 +6,41 @@
 //! helps, the line; the run goes on without them.
 
 pub mod discover;
+pub mod jsonl;
+pub mod records;
 
 use std::io::Read;
 use std::path::Path;
 
 pub use discover::{discover, DiscoverConfig, Discovery, SiteRule, SourceDoc};
 
-use crate::error::{Issue, IssueKind};
+use crate::error::{Error, Issue, IssueKind};
+
+/// Copy `input` (standard input) to a file in `dir`, so both passes can read it. The file is
+/// `stdin.jsonl`, or `stdin.jsonl.gz` / `stdin.jsonl.zst` when the data starts with the gzip or
+/// zstd magic bytes.
+pub fn spool_stdin(mut input: impl Read, dir: &Path) -> Result<std::path::PathBuf, Error> {
+    let spool = dir.join("stdin.jsonl.spool");
+    let failed = |path: &Path, source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::create(&spool).map_err(|e| failed(&spool, e))?;
+    std::io::copy(&mut input, &mut file).map_err(|e| failed(&spool, e))?;
+    drop(file);
+    let mut magic = [0u8; 4];
+    let head = std::fs::File::open(&spool)
+        .and_then(|mut f| f.read(&mut magic))
+        .map_err(|e| failed(&spool, e))?;
+    let name = match &magic[..head] {
+        [0x1f, 0x8b, ..] => "stdin.jsonl.gz",
+        [0x28, 0xb5, 0x2f, 0xfd] => "stdin.jsonl.zst",
+        _ => "stdin.jsonl",
+    };
+    let path = dir.join(name);
+    std::fs::rename(&spool, &path).map_err(|e| failed(&path, e))?;
+    Ok(path)
+}
 
 /// Identity of a file's version, to notice a file that changed between the passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +155,7 @@ mod tests {
             rel: "a.txt".into(),
             id: "a.txt".into(),
             site: String::new(),
+            line: None,
         };
         (dir, doc)
     }

@@ -340,7 +340,7 @@ pub fn overview(outcome: &Outcome, cfg: &Config) -> Report {
         warnings: outcome.warnings.clone(),
         stopped: outcome.stopped,
         issues: outcome.issues.clone(),
-        boilerplate: catalogue(outcome, cfg.catalogue_size),
+        boilerplate: catalogue(outcome, cfg, cfg.catalogue_size),
         near_duplicate_clusters: near_duplicate_clusters(outcome),
         sites: site_rows(outcome),
         documents: Vec::new(),
@@ -512,7 +512,7 @@ fn site_rows(outcome: &Outcome) -> Vec<SiteRow> {
 /// to [`MAX_VARIANTS`] other spellings seen among their first [`VARIANT_PROBES`] occurrences.
 /// Exact boilerplate is listed per matching key; template variants per anchor shingle, with
 /// the near-match they were matched to.
-pub fn catalogue(outcome: &Outcome, limit: usize) -> Vec<CatalogueEntry> {
+pub fn catalogue(outcome: &Outcome, cfg: &Config, limit: usize) -> Vec<CatalogueEntry> {
     struct Agg {
         documents: u32,
         sites: u32,
@@ -575,13 +575,27 @@ pub fn catalogue(outcome: &Outcome, limit: usize) -> Vec<CatalogueEntry> {
             .then(a.0 .1.cmp(&b.0 .1))
     });
     entries.truncate(limit);
-    let mut files: HashMap<usize, Option<Vec<u8>>> = HashMap::new();
-    let mut text_of = |d: usize, b: usize| -> Option<String> {
+    // Every text needed, each file read once (a JSONL file holds many of them).
+    let mut wanted: Vec<usize> = entries
+        .iter()
+        .flat_map(|(_, agg)| {
+            let near = agg.near_match.map(|m| m.document as usize);
+            agg.occurrences.iter().map(|&(d, _)| d).chain(near)
+        })
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let sources: Vec<_> = outcome.docs.iter().map(|d| d.source.clone()).collect();
+    let files = crate::input::records::read_texts(
+        &sources,
+        &wanted,
+        &cfg.jsonl,
+        cfg.max_doc_bytes,
+        cfg.max_line_bytes,
+    );
+    let text_of = |d: usize, b: usize| -> Option<String> {
         let doc = outcome.docs.get(d)?;
-        let bytes = files
-            .entry(d)
-            .or_insert_with(|| std::fs::read(&doc.source.path).ok())
-            .as_ref()?;
+        let bytes = files.get(&d)?;
         let span = doc.print.as_ref()?.blocks.get(b)?.span();
         bytes.get(span).map(|s| sample(trim_terminator(s)))
     };
