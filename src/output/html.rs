@@ -690,21 +690,20 @@ fn catalogue(h: &mut String, r: &Report) {
         }
         if e.matched == MatchKind::TemplateVariant {
             // Variants are matched by shared word 3-grams, not by their text: say what to.
-            let _ = write!(
-                variants,
-                "<div class=\"variants\"><div class=\"vh\">template variant"
-            );
-            if let Some(m) = &e.near_match {
-                let _ = write!(
-                    variants,
-                    " of the spelling in {} documents:</div><div>{}</div>",
-                    thousands(u64::from(m.documents)),
-                    escape(&m.text)
-                );
-            } else {
-                variants.push_str("</div>");
+            let listed = |t: &str| e.text == t || e.variants.iter().any(|v| v == t);
+            match &e.near_match {
+                Some(m) if m.documents > 1 && !listed(&m.text) => {
+                    let _ = write!(
+                        variants,
+                        "<div class=\"variants\"><div class=\"vh\">template variant of the spelling in {} documents:</div><div>{}</div></div>",
+                        thousands(u64::from(m.documents)),
+                        escape(&m.text)
+                    );
+                }
+                _ => variants.push_str(
+                    "<div class=\"variants\"><div class=\"vh\">template variant: the wording around a changing part recurs, not the whole text</div></div>",
+                ),
             }
-            variants.push_str("</div>");
         }
         let bar_w = 120.0 * e.bytes_removed as f64 / max as f64;
         let _ = writeln!(
@@ -1199,6 +1198,15 @@ mod tests {
         assert!(html.contains("template variant of the spelling in 12 documents"));
         assert!(html.contains("Filed by &lt;b&gt;Kim&lt;/b&gt;"));
         assert!(!html.contains("<b>Kim"));
+        // A near-match seen once, or already listed, is not repeated.
+        r.boilerplate[0].near_match = Some(report::NearMatchRow {
+            text: "Filed by Lee".into(),
+            document: "a/d.txt".into(),
+            documents: 1,
+        });
+        let html = render(&r, &[]);
+        assert!(html.contains("the wording around a changing part recurs"));
+        assert!(!html.contains("Filed by Lee"));
     }
 
     #[test]
