@@ -336,6 +336,27 @@ impl Index {
         })
     }
 
+    /// Read index files and unite them; a file made with another block unit than the first
+    /// is named in the error.
+    pub fn merge_files(paths: &[std::path::PathBuf]) -> Result<Index, Error> {
+        let mut indexes = Vec::with_capacity(paths.len());
+        for path in paths {
+            let index = Index::read(path)?;
+            if let Some(first) = indexes.first().map(Index::unit) {
+                index.check_unit(first).map_err(|source| Error::Index {
+                    path: path.clone(),
+                    source,
+                })?;
+            }
+            indexes.push(index);
+        }
+        // Units agree, so the union cannot fail; the error is kept for the library caller.
+        Index::union(indexes).map_err(|source| Error::Index {
+            path: paths.first().cloned().unwrap_or_default(),
+            source,
+        })
+    }
+
     /// Write the index atomically (temporary file + rename): a file that exists is complete.
     pub fn write(&self, path: &Path) -> Result<(), Error> {
         crate::output::text::write_atomic(path, &self.to_bytes()).map_err(|source| Error::Write {

@@ -153,17 +153,7 @@ fn index(args: &IndexArgs) -> ExitCode {
 }
 
 fn merge(args: &MergeArgs) -> ExitCode {
-    let result = args
-        .inputs
-        .iter()
-        .map(|p| thresh::index::Index::read(p))
-        .collect::<Result<Vec<_>, _>>()
-        .and_then(|indexes| {
-            thresh::index::Index::union(indexes).map_err(|source| Error::Index {
-                path: args.output.clone(),
-                source,
-            })
-        })
+    let result = thresh::index::Index::merge_files(&args.inputs)
         .and_then(|index| index.write(&args.output).map(|_| index));
     match result {
         Ok(index) => {

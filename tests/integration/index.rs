@@ -303,6 +303,23 @@ fn damaged_foreign_and_mismatched_indexes_are_refused_with_exit_code_2() {
         .code(2)
         .stderr(predicates::str::contains("flipped.thx"));
     assert!(!tmp.path().join("m.thx").exists());
+    let by_line = tmp.path().join("by-line.thx");
+    index(
+        &[&fixtures().join("scraped")],
+        &by_line,
+        &["--unit", "line"],
+    );
+    thresh()
+        .arg("merge")
+        .arg(&good)
+        .arg(&by_line)
+        .arg("-o")
+        .arg(tmp.path().join("m.thx"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "by-line.thx: made with --unit line",
+        ));
 }
 
 #[test]
