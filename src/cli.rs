@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use thresh::decide::near_dup::{KeepPolicy, NearDupConfig};
 use thresh::decide::{patterns::read_pattern_file, DecideConfig, Patterns};
+use thresh::index::Shard;
 use thresh::input::jsonl::Fields;
 use thresh::input::{DiscoverConfig, SiteRule};
 use thresh::segment::UnitChoice;
@@ -39,6 +40,23 @@ pub enum Command {
     ///
     /// Example: thresh explain scraped/site/article.txt scraped/ --min-docs 8
     Explain(ExplainArgs),
+    /// Save the pass-1 statistics of INPUTs to an index file, to clean later corpora against.
+    ///
+    /// The index holds every distinct document (by content) with its site and block keys;
+    /// `thresh merge` unites indexes and `thresh clean --index` counts them alongside its own
+    /// input. With --shard I/N only a deterministic share of the files is read, so N processes
+    /// each write one part and `thresh merge` joins them. An index file that exists is complete
+    /// (it is written by rename): a rerun skips it unless --overwrite. The reading options
+    /// (--unit, --ext, --site-depth, JSONL fields) must be those of the later `clean`; the
+    /// boilerplate rules play no part.
+    ///
+    /// Example: thresh index crawl-2024/ -o 2024.thx --shard 3/8
+    Index(IndexArgs),
+    /// Unite index files into one: the same file, byte for byte, as indexing all their corpora
+    /// at once, in any order.
+    ///
+    /// Example: thresh merge part-*.thx -o all.thx
+    Merge(MergeArgs),
     /// Print a shell completion script to standard output.
     ///
     /// Example (bash): thresh completions bash > ~/.local/share/bash-completion/completions/thresh
@@ -339,6 +357,17 @@ pub struct CleanArgs {
     #[arg(help_heading = "Guardrails", long)]
     pub strict: bool,
 
+    /// Count the documents of this index (from `thresh index` or `thresh merge`) too: the
+    /// input is cleaned against the statistics of earlier corpora. An index document with the
+    /// same content as an input document is not counted again (the input's copy counts), so
+    /// an input that is itself part of the index is cleaned as without it.
+    #[arg(help_heading = "Index", long, value_name = "FILE")]
+    pub index: Option<PathBuf>,
+
+    /// Write the --index file back (atomically) with the input's documents added.
+    #[arg(help_heading = "Index", long, requires = "index")]
+    pub update_index: bool,
+
     /// Print only errors and warnings about inputs: no progress bars, no summary.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -368,9 +397,48 @@ pub struct ExplainArgs {
     #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
     pub color: ColorArg,
 
+    /// Count the documents of this index too, as `clean --index` does.
+    #[arg(long, value_name = "FILE")]
+    pub index: Option<PathBuf>,
+
     /// No progress bars on standard error.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The index file to write.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// Read only share I of N of the files (1 <= I <= N), chosen by a hash of each file's path
+    /// relative to its INPUT: the N shards of one corpus never overlap and together hold every
+    /// file.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
+
+    /// Write the index even if the file exists (a finished index is otherwise skipped).
+    #[arg(long)]
+    pub overwrite: bool,
+
+    /// Print only errors and warnings about inputs.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Index files to unite.
+    #[arg(required = true, value_name = "INDEX")]
+    pub inputs: Vec<PathBuf>,
+
+    /// The merged index to write (it may be one of the INDEX files).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -382,7 +450,7 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, Args)]
 pub struct ManArgs {
-    /// A subcommand (clean, explain, completions, man) for its own page; without it, the page
+    /// A subcommand (clean, explain, index, merge, completions, man) for its own page; without it, the page
     /// of thresh itself.
     #[arg(value_name = "COMMAND")]
     pub command: Option<String>,
@@ -478,6 +546,8 @@ impl CleanArgs {
                 ModeArg::Ids => OutputMode::Ids,
             },
             overwrite: self.overwrite,
+            index: self.index.clone(),
+            update_index: self.update_index,
             ..self.input.to_config()?
         })
     }
@@ -488,8 +558,21 @@ impl ExplainArgs {
     pub fn to_config(&self) -> Result<Config, Error> {
         Ok(Config {
             dry_run: true,
+            index: self.index.clone(),
             ..self.input.to_config()?
         })
+    }
+}
+
+impl IndexArgs {
+    /// Reading options only; the output is the index file.
+    pub fn to_config(&self) -> Result<Config, Error> {
+        let cfg = Config {
+            dry_run: true,
+            ..self.input.to_config()?
+        };
+        cfg.validate()?;
+        Ok(cfg)
     }
 }
 

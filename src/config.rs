@@ -78,6 +78,10 @@ pub struct Config {
     pub mode: OutputMode,
     /// Write outputs that already exist again (otherwise a rerun skips them).
     pub overwrite: bool,
+    /// A saved index (see [`crate::index`]) whose documents count alongside the input's.
+    pub index: Option<PathBuf>,
+    /// Write the index back with the input's documents added.
+    pub update_index: bool,
 }
 
 impl Config {
@@ -108,6 +112,8 @@ impl Default for Config {
             max_line_bytes: 64 << 20,
             mode: OutputMode::Rewrite,
             overwrite: false,
+            index: None,
+            update_index: false,
         }
     }
 }
@@ -150,6 +156,9 @@ impl Config {
         }
         if !(self.near_dup.threshold > 0.0 && self.near_dup.threshold <= 1.0) {
             return bad("--near-dup-threshold must be in (0, 1]");
+        }
+        if self.update_index && self.index.is_none() {
+            return bad("--update-index needs --index FILE");
         }
         if self.discover.extensions.is_empty() {
             return bad("at least one --ext is needed");

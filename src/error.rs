@@ -41,6 +41,11 @@ pub enum Error {
     UnknownDocument { query: String, documents: usize },
     #[error("invalid configuration: {0}")]
     Config(String),
+    #[error("index {path}: {source}")]
+    Index {
+        path: PathBuf,
+        source: crate::index::IndexError,
+    },
     #[error("stopped before writing (--strict): {0}")]
     Guardrail(String),
 }

@@ -11,7 +11,8 @@
 //! documents) → [`decide`] (pure rules → [`decide::Reason`]s) →
 //! [`output`] (cleaned files, JSON and HTML reports). [`pipeline::run`] wires them for a whole
 //! run ([`pipeline::run_with_progress`] also reports each pass to a [`progress::Progress`]);
-//! [`explain`] tells, block by block, why one document came out as it did:
+//! [`explain`] tells, block by block, why one document came out as it did; [`index`] saves
+//! the pass-1 statistics of a corpus to a file that later runs merge and clean against:
 //!
 //! ```no_run
 //! let cfg = thresh::Config {
@@ -30,6 +31,7 @@ pub mod decide;
 pub mod error;
 pub mod explain;
 pub mod fingerprint;
+pub mod index;
 pub mod input;
 pub mod normalize;
 pub mod output;

@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use clap::{CommandFactory, Parser};
-use cli::{CleanArgs, Cli, ColorArg, Command, CompletionsArgs, ExplainArgs, ManArgs};
+use cli::{
+    CleanArgs, Cli, ColorArg, Command, CompletionsArgs, ExplainArgs, IndexArgs, ManArgs, MergeArgs,
+};
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use thresh::output::report;
 use thresh::progress::{Pass, Progress, Silent};
@@ -28,6 +30,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Clean(args) => clean(&args),
         Command::Explain(args) => explain(&args),
+        Command::Index(args) => index(&args),
+        Command::Merge(args) => merge(&args),
         Command::Completions(args) => completions(&args),
         Command::Man(args) => man(&args),
     }
@@ -102,6 +106,68 @@ fn explain(args: &ExplainArgs) -> ExitCode {
         out.write_all(thresh::explain::render_text(&explanation, colour).as_bytes())
     };
     finish_stdout(written.and_then(|_| out.flush()))
+}
+
+fn index(args: &IndexArgs) -> ExitCode {
+    remove_unfinished_files_on_interrupt();
+    // The index is written by rename, so one that exists is complete: the marker that this
+    // job (one shard of an array, say) is done.
+    if !args.overwrite && args.output.exists() {
+        eprintln!(
+            "thresh: {} exists (a finished index); skipped. Give --overwrite to build it again",
+            args.output.display()
+        );
+        return ExitCode::SUCCESS;
+    }
+    let bars = progress_for(args.quiet);
+    let result = args.to_config().and_then(|cfg| {
+        let built = thresh::pipeline::build_index(&cfg, args.shard, bars.as_ref())?;
+        built.index.write(&args.output)?;
+        Ok(built)
+    });
+    let built = match result {
+        Ok(b) => b,
+        Err(e) => return failed(&e),
+    };
+    for issue in &built.issues {
+        eprintln!("{issue}");
+    }
+    if !args.quiet {
+        eprintln!(
+            "thresh: indexed {} files{}: {} documents, {} distinct, {} sites → {}",
+            built.files,
+            args.shard
+                .map(|s| format!(" (shard {}/{})", s.index, s.count))
+                .unwrap_or_default(),
+            built.documents,
+            built.index.docs().len(),
+            built.index.sites().len(),
+            args.output.display()
+        );
+    }
+    if built.issues.iter().any(|i| i.kind.is_failure()) {
+        ExitCode::from(EXIT_INPUTS_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn merge(args: &MergeArgs) -> ExitCode {
+    let result = thresh::index::Index::merge_files(&args.inputs)
+        .and_then(|index| index.write(&args.output).map(|_| index));
+    match result {
+        Ok(index) => {
+            eprintln!(
+                "thresh: merged {} indexes: {} distinct documents, {} sites → {}",
+                args.inputs.len(),
+                index.docs().len(),
+                index.sites().len(),
+                args.output.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => failed(&e),
+    }
 }
 
 fn completions(args: &CompletionsArgs) -> ExitCode {

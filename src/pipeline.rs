@@ -21,13 +21,14 @@ use crate::decide::{
 };
 use crate::error::{Error, Issue, IssueKind};
 use crate::fingerprint::{fingerprint, DocFingerprint, Scratch};
+use crate::index::{Entry, Index, IndexDoc, Shard};
 use crate::input::jsonl::{self, jsonl_compression, parse_record};
 use crate::input::records::{stream_lines, RawLine};
 use crate::input::{discover, read_document, FileStamp, SourceDoc};
 use crate::output::records::{attribute_row, rewrite_row, IdsRow};
 use crate::output::{html, report, text};
 use crate::progress::{Pass, Progress, Silent};
-use crate::segment::{segment, trim_terminator, Unit};
+use crate::segment::{segment, trim_terminator, Unit, UnitChoice};
 use crate::sketch::{signature, Signature, SketchScratch};
 
 /// Everything known about one document after the run.
@@ -114,23 +115,40 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
     check_collisions(&found.docs)?;
     check_modes(&found.docs, cfg)?;
     let mut issues = found.issues;
+    let index = match &cfg.index {
+        Some(path) => {
+            let index = Index::read(path)?;
+            index.check_unit(cfg.unit).map_err(|source| Error::Index {
+                path: path.clone(),
+                source,
+            })?;
+            Some(index)
+        }
+        None => None,
+    };
     timings.discover = clock.elapsed();
 
     let clock = Instant::now();
-    let mut docs = pass1(found.docs, cfg, &mut issues, progress);
+    // An index is updated with the input's documents, shingle samples included.
+    let shingles = cfg.decide.variant_cover > 0.0 || index.is_some();
+    let mut docs = pass1(found.docs, cfg, shingles, &mut issues, progress);
     let sites = assign_sites(&mut docs);
     timings.pass1 = clock.elapsed();
 
     let clock = Instant::now();
     mark_duplicates(&mut docs);
+    let (prior, n_sites) = match &index {
+        Some(index) => prior_documents(index, &docs, &sites),
+        None => (Vec::new(), sites.len()),
+    };
     // Near-duplicate detection needs only the block counts; shingles are counted once, after.
-    let mut counts = count_blocks(&docs, sites.len(), !cfg.near_dup.enabled);
+    let mut counts = count_blocks(&docs, &prior, n_sites, !cfg.near_dup.enabled);
     timings.count = clock.elapsed();
 
     let clock = Instant::now();
     if cfg.near_dup.enabled {
         mark_near_duplicates(&mut docs, &counts.blocks, cfg, progress);
-        counts = count_blocks(&docs, sites.len(), true);
+        counts = count_blocks(&docs, &prior, n_sites, true);
     }
     timings.near_dup = clock.elapsed();
 
@@ -150,6 +168,17 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
         }
     }
     timings.pass2 = clock.elapsed();
+
+    if let (Some(index), Some(path), true) = (index, &cfg.index, cfg.update_index) {
+        let updated =
+            Index::union(vec![index, index_of_run(&docs, cfg.unit)]).map_err(|source| {
+                Error::Index {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
+        updated.write(path)?;
+    }
 
     let outcome = Outcome {
         docs,
@@ -174,6 +203,7 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
 fn pass1(
     files: Vec<SourceDoc>,
     cfg: &Config,
+    shingles: bool,
     issues: &mut Vec<Issue>,
     progress: &dyn Progress,
 ) -> Vec<DocResult> {
@@ -182,7 +212,7 @@ fn pass1(
     let mut start = 0;
     while start < files.len() {
         if jsonl_compression(&files[start].path).is_some() {
-            scan_jsonl_file(&files[start], cfg, &mut docs, issues);
+            scan_jsonl_file(&files[start], cfg, shingles, &mut docs, issues);
             progress.advance(Pass::Read, 0);
             start += 1;
             continue;
@@ -191,7 +221,14 @@ fn pass1(
             .iter()
             .position(|f| jsonl_compression(&f.path).is_some())
             .map_or(files.len(), |n| start + n);
-        scan_text_files(&files[start..end], cfg, &mut docs, issues, progress);
+        scan_text_files(
+            &files[start..end],
+            cfg,
+            shingles,
+            &mut docs,
+            issues,
+            progress,
+        );
         start = end;
     }
     progress.finish(Pass::Read);
@@ -224,6 +261,7 @@ fn accept(doc: &mut DocResult, s: Scanned, issues: &mut Vec<Issue>) {
 fn scan_text_files(
     files: &[SourceDoc],
     cfg: &Config,
+    shingles: bool,
     docs: &mut Vec<DocResult>,
     issues: &mut Vec<Issue>,
     progress: &dyn Progress,
@@ -231,7 +269,7 @@ fn scan_text_files(
     let scanned: Vec<Result<Scanned, Issue>> = files
         .par_iter()
         .map_init(
-            || Scratch::new(cfg.decide.variant_cover > 0.0),
+            || Scratch::new(shingles),
             |scratch, doc| {
                 let scanned = scan(doc, cfg, scratch);
                 progress.advance(Pass::Read, scanned.as_ref().map_or(0, |s| s.stamp.len));
@@ -253,6 +291,7 @@ fn scan_text_files(
 fn scan_jsonl_file(
     file: &SourceDoc,
     cfg: &Config,
+    shingles: bool,
     docs: &mut Vec<DocResult>,
     issues: &mut Vec<Issue>,
 ) {
@@ -267,7 +306,7 @@ fn scan_jsonl_file(
             let scanned: Vec<Result<(jsonl::Record, Scanned), Issue>> = batch
                 .par_iter()
                 .map_init(
-                    || Scratch::new(cfg.decide.variant_cover > 0.0),
+                    || Scratch::new(shingles),
                     |scratch, raw| scan_record(file, raw, cfg, scratch),
                 )
                 .collect();
@@ -726,8 +765,16 @@ fn is_counted(doc: &DocResult) -> bool {
 /// of near-duplicate documents counts each once (at the site of its first member holding
 /// it), so a story syndicated to many sites does not make its own paragraphs look like
 /// boilerplate.
-fn count_blocks(docs: &[DocResult], n_sites: usize, with_shingles: bool) -> CorpusCounts {
+fn count_blocks(
+    docs: &[DocResult],
+    prior: &[(SiteId, &IndexDoc)],
+    n_sites: usize,
+    with_shingles: bool,
+) -> CorpusCounts {
     let mut site_sizes = vec![0u32; n_sites];
+    for &(site, _) in prior {
+        site_sizes[site as usize] += 1;
+    }
     let mut clusters: Vec<Vec<usize>> = Vec::new();
     let mut cluster_of: HashMap<usize, usize> = HashMap::new();
     for (i, doc) in docs.iter().enumerate() {
@@ -777,6 +824,26 @@ fn count_blocks(docs: &[DocResult], n_sites: usize, with_shingles: bool) -> Corp
             || (CountTable::default(), CountTable::default()),
             |a, b| (a.0.merge(b.0), a.1.merge(b.1)),
         );
+    // The index's documents: each once, keys already distinct. The merge is commutative, so
+    // adding them last changes nothing but the totals.
+    let (prior_blocks, prior_shingles) = prior
+        .par_iter()
+        .fold(
+            || (CountBuilder::default(), CountBuilder::default()),
+            |(mut blocks, mut shingles), &(site, doc)| {
+                blocks.add_document(site, doc.keys.iter().copied());
+                if with_shingles {
+                    shingles.add_document(site, doc.shingles.iter().copied());
+                }
+                (blocks, shingles)
+            },
+        )
+        .map(|(blocks, shingles)| (blocks.finish(), shingles.finish()))
+        .reduce(
+            || (CountTable::default(), CountTable::default()),
+            |a, b| (a.0.merge(b.0), a.1.merge(b.1)),
+        );
+    let (blocks, shingles) = (blocks.merge(prior_blocks), shingles.merge(prior_shingles));
     CorpusCounts {
         blocks: blocks.freeze(site_sizes.clone()),
         shingles: shingles.freeze(site_sizes),
@@ -1106,6 +1173,112 @@ fn write_document(doc: &DocResult, out: &Path, cfg: &Config) -> Result<(), Issue
         line: None,
         kind: IssueKind::WriteFailed,
         message: format!("cannot write: {e}"),
+    })
+}
+
+/// The documents of `index` the run adds to its own counts, with their site ids, and the
+/// number of sites counted. The rule that keeps a run from counting a document twice: an index
+/// document whose content hash is also an input document's is left out, the input's copy is
+/// counted as usual (so an input already in the index is cleaned exactly as without it); every
+/// other index document counts once. Sites of the run keep their ids; sites only the index
+/// has get ids after them, which no input document carries.
+fn prior_documents<'a>(
+    index: &'a Index,
+    docs: &[DocResult],
+    sites: &[String],
+) -> (Vec<(SiteId, &'a IndexDoc)>, usize) {
+    let mut contents: Vec<u64> = docs
+        .iter()
+        .filter_map(|d| d.print.as_ref().and_then(|p| p.content))
+        .collect();
+    contents.sort_unstable();
+    contents.dedup();
+    let prior = index.docs_not_in(&contents);
+    let mut extra: Vec<&str> = prior
+        .iter()
+        .filter_map(|d| index.sites().get(d.site as usize))
+        .map(String::as_str)
+        .filter(|name| sites.binary_search_by(|s| s.as_str().cmp(name)).is_err())
+        .collect();
+    extra.sort_unstable();
+    extra.dedup();
+    let id_of = |name: &str| -> SiteId {
+        match sites.binary_search_by(|s| s.as_str().cmp(name)) {
+            Ok(i) => i as SiteId,
+            Err(_) => (sites.len() + extra.binary_search(&name).unwrap_or(0)) as SiteId,
+        }
+    };
+    let prior = prior
+        .into_iter()
+        .map(|d| {
+            let name = index
+                .sites()
+                .get(d.site as usize)
+                .map_or("", String::as_str);
+            (id_of(name), d)
+        })
+        .collect();
+    (prior, sites.len() + extra.len())
+}
+
+/// The index entries of a run's documents: every document read with content.
+fn index_of_run(docs: &[DocResult], unit: UnitChoice) -> Index {
+    let entries = docs
+        .iter()
+        .filter_map(|doc| {
+            let print = doc.print.as_ref()?;
+            Some(Entry {
+                site: doc.source.site.clone(),
+                content: print.content?,
+                keys: print.blocks.iter().filter_map(|b| b.key()).collect(),
+                shingles: print.shingles.clone(),
+            })
+        })
+        .collect();
+    Index::from_entries(unit, entries)
+}
+
+/// What `thresh index` made: the index and the problems met on the way.
+#[derive(Debug)]
+pub struct Indexed {
+    pub index: Index,
+    pub issues: Vec<Issue>,
+    /// Files (text documents and JSONL files) of this shard.
+    pub files: usize,
+    /// Documents read with content (before duplicates are merged).
+    pub documents: usize,
+}
+
+/// `thresh index`: discover, keep the shard's files, pass 1, and the index of what was read.
+pub fn build_index(
+    cfg: &Config,
+    shard: Option<Shard>,
+    progress: &dyn Progress,
+) -> Result<Indexed, Error> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()
+        .map_err(|e| Error::Config(format!("cannot start worker threads: {e}")))?;
+    pool.install(|| {
+        let found = discover(&cfg.inputs, &cfg.discover)?;
+        let mut issues = found.issues;
+        let files: Vec<SourceDoc> = found
+            .docs
+            .into_iter()
+            .filter(|f| shard.is_none_or(|s| s.holds(&f.id)))
+            .collect();
+        let n_files = files.len();
+        let docs = pass1(files, cfg, true, &mut issues, progress);
+        let documents = docs
+            .iter()
+            .filter(|d| d.print.as_ref().is_some_and(|p| p.content.is_some()))
+            .count();
+        Ok(Indexed {
+            index: index_of_run(&docs, cfg.unit),
+            issues,
+            files: n_files,
+            documents,
+        })
     })
 }
 
