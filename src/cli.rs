@@ -310,9 +310,10 @@ pub struct CleanArgs {
     #[arg(long, value_name = "NAME", default_value = "thresh")]
     pub attribute_name: String,
 
-    /// Write JSONL outputs (cleaned files, attribute files) that already exist. By default a
-    /// rerun skips them: outputs appear only by rename of a complete file, so one that exists
-    /// is finished. Give it after changing settings. Text documents are always rewritten.
+    /// Write outputs (cleaned files, attribute files) that already exist. By default a rerun
+    /// skips them: outputs appear only by rename of a complete file, so one that exists is
+    /// finished, and an interrupted run resumes where it stopped. Give it after changing
+    /// settings.
     #[arg(long)]
     pub overwrite: bool,
 

@@ -83,6 +83,9 @@ pub struct Outcome {
     pub warnings: Vec<String>,
     /// True when `--strict` stopped the run before writing.
     pub stopped: bool,
+    /// Outputs (cleaned files, JSONL files) left as an earlier run wrote them, without
+    /// `--overwrite`.
+    pub kept_existing: u64,
     pub timings: Timings,
 }
 
@@ -161,10 +164,11 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
     let stopped = cfg.guard.strict && !warnings.is_empty();
 
     let clock = Instant::now();
+    let mut kept_existing = 0;
     if let (Some(out), false, false) = (&cfg.output, cfg.dry_run, stopped) {
         match &cfg.mode {
             OutputMode::Ids => write_ids(&docs, out)?,
-            _ => pass2(&mut docs, out, cfg, &mut issues, progress)?,
+            _ => kept_existing = pass2(&mut docs, out, cfg, &mut issues, progress)?,
         }
     }
     timings.pass2 = clock.elapsed();
@@ -187,6 +191,7 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
         counts,
         warnings,
         stopped,
+        kept_existing,
         timings,
     };
     if let Some(path) = &cfg.report {
@@ -467,7 +472,7 @@ fn pass2(
     cfg: &Config,
     issues: &mut Vec<Issue>,
     progress: &dyn Progress,
-) -> Result<(), Error> {
+) -> Result<u64, Error> {
     progress.start(Pass::Write, docs.len() as u64);
     let written_bytes = |doc: &DocResult| {
         if doc.fate == Some(Fate::Written) {
@@ -476,27 +481,32 @@ fn pass2(
             0
         }
     };
-    let results: Vec<Option<Issue>> = docs
+    let results: Vec<Result<bool, Issue>> = docs
         .par_iter()
         .map(|doc| {
             if doc.source.is_record() {
-                return None;
+                return Ok(false);
             }
-            let written = write_document(doc, out, cfg).err();
+            let written = write_document(doc, out, cfg);
             progress.advance(Pass::Write, written_bytes(doc));
             written
         })
         .collect();
-    for (doc, issue) in docs.iter_mut().zip(results) {
-        if let Some(issue) = issue {
-            doc.fate = None;
-            issues.push(issue);
+    let mut kept_existing = 0;
+    for (doc, result) in docs.iter_mut().zip(results) {
+        match result {
+            Ok(kept) => kept_existing += u64::from(kept),
+            Err(issue) => {
+                doc.fate = None;
+                issues.push(issue);
+            }
         }
     }
     let mut stdout = cfg.output_is_stdout().then(|| std::io::stdout().lock());
     for run in record_files(docs) {
         let to_stdout = stdout.as_mut().map(|s| s as &mut dyn Write);
         let written = write_record_file(&docs[run.clone()], out, cfg, to_stdout)?;
+        kept_existing += u64::from(written.kept_existing);
         for (i, issue) in written.failed {
             docs[run.start + i].fate = None;
             issues.push(issue);
@@ -513,7 +523,7 @@ fn pass2(
         })?;
     }
     progress.finish(Pass::Write);
-    Ok(())
+    Ok(kept_existing)
 }
 
 /// What writing one JSONL file's rows left behind.
@@ -523,6 +533,8 @@ struct RecordsWritten {
     failed: Vec<(usize, Issue)>,
     /// The file as a whole could not be written.
     file_issue: Option<Issue>,
+    /// The output existed (a finished earlier run) and was left alone.
+    kept_existing: bool,
 }
 
 /// One output row, or why there is none.
@@ -553,7 +565,10 @@ fn write_record_file(
     // Outputs appear only by rename, so a JSONL output that exists is complete: a rerun over
     // many shards resumes where it stopped.
     if stdout.is_none() && !cfg.overwrite && target.exists() {
-        return Ok(RecordsWritten::default());
+        return Ok(RecordsWritten {
+            kept_existing: true,
+            ..RecordsWritten::default()
+        });
     }
     let changed = |line: Option<u64>, message: &str| Issue {
         path: file.path.display().to_string(),
@@ -580,6 +595,7 @@ fn write_record_file(
                     )
                 })
                 .collect(),
+            kept_existing: false,
         });
     }
     let by_line: HashMap<u64, usize> = docs
@@ -1147,11 +1163,17 @@ fn no_content_issue(doc: &DocResult) -> Issue {
 }
 
 /// Re-read a document to be written, check it is the version pass 1 saw, write kept spans.
-fn write_document(doc: &DocResult, out: &Path, cfg: &Config) -> Result<(), Issue> {
+/// Returns whether the output already existed and was left alone.
+fn write_document(doc: &DocResult, out: &Path, cfg: &Config) -> Result<bool, Issue> {
     let (Some(Fate::Written), Some(print), Some(stamp)) = (doc.fate, &doc.print, doc.stamp) else {
-        return Ok(());
+        return Ok(false);
     };
     let target = out.join(&doc.source.rel);
+    // Outputs appear only by rename, so one that exists is complete: a rerun after an
+    // interruption writes only what is missing.
+    if !cfg.overwrite && target.exists() {
+        return Ok(true);
+    }
     let (bytes, now, _) = read_document(&doc.source, cfg.max_doc_bytes)?;
     let raw = xxhash_rust::xxh3::xxh3_64(&bytes);
     if now != stamp || raw != print.raw {
@@ -1168,12 +1190,14 @@ fn write_document(doc: &DocResult, out: &Path, cfg: &Config) -> Result<(), Issue
         removed[r.block as usize] = true;
     }
     let cleaned = text::assemble(&bytes, &print.blocks, &removed);
-    text::write_atomic(&target, &cleaned).map_err(|e| Issue {
-        path: target.display().to_string(),
-        line: None,
-        kind: IssueKind::WriteFailed,
-        message: format!("cannot write: {e}"),
-    })
+    text::write_atomic(&target, &cleaned)
+        .map(|_| false)
+        .map_err(|e| Issue {
+            path: target.display().to_string(),
+            line: None,
+            kind: IssueKind::WriteFailed,
+            message: format!("cannot write: {e}"),
+        })
 }
 
 /// The documents of `index` the run adds to its own counts, with their site ids, and the

@@ -1157,6 +1157,7 @@ mod tests {
             counts: Default::default(),
             warnings: vec!["removes <b>too</b> much".into()],
             stopped: false,
+            kept_existing: 0,
             timings: Default::default(),
         };
         let mut r = report::overview(&outcome, &cfg);

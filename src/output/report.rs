@@ -697,6 +697,12 @@ pub fn summary(outcome: &Outcome, guard: &GuardConfig, dry_run: bool) -> String 
         parts.join(", "),
         human_bytes(t.bytes_duplicate_documents),
     ));
+    if outcome.kept_existing > 0 {
+        s.push_str(&format!(
+            "kept {} outputs an earlier run had finished (give --overwrite to write them again)\n",
+            outcome.kept_existing
+        ));
+    }
     for w in &outcome.warnings {
         s.push_str(&format!("WARNING: {w}\n"));
     }

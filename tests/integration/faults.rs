@@ -201,7 +201,7 @@ fn kill_9_leaves_only_complete_files_and_a_rerun_completes() {
     // Killed: temporary files may remain (hidden, never under a final name).
     assert_complete_subset(&after, &want);
     clean_into(dir.path(), &out).arg("-q").assert().success();
-    // The rerun writes every file again through the same temporary names: none is left.
+    // The rerun writes every missing file through its temporary name: none is left.
     assert_eq!(read_tree(&out), want);
 }
 

@@ -260,8 +260,26 @@ fn forced_units() {
         std::fs::read(o.join("a.txt")).unwrap(),
         b"second line\n\nthird line\n"
     );
+    // A rerun keeps finished outputs (resume) and says so...
     clean_into(dir.path(), &o)
-        .args(["-q", "--unit", "paragraph", "--min-docs", "2"])
+        .args(["--unit", "paragraph", "--min-docs", "2"])
+        .assert()
+        .success()
+        .stderr(contains("kept 2 outputs an earlier run had finished"));
+    assert_eq!(
+        std::fs::read(o.join("a.txt")).unwrap(),
+        b"second line\n\nthird line\n"
+    );
+    // ...and --overwrite writes them with the new settings.
+    clean_into(dir.path(), &o)
+        .args([
+            "-q",
+            "--unit",
+            "paragraph",
+            "--min-docs",
+            "2",
+            "--overwrite",
+        ])
         .assert()
         .success();
     assert_eq!(
