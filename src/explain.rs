@@ -371,7 +371,8 @@ fn explain_blocks(
                 }
                 | Reason::DropPattern { .. }
                 | Reason::Separator
-                | Reason::Enclosed => None,
+                | Reason::Enclosed
+                | Reason::Classified { .. } => None,
             };
             describe(reason, block.words, cfg, example)
         });
@@ -551,6 +552,18 @@ fn describe(
             format!(
                 "enclosed by boilerplate: {words} words (under --max-enclosed-words {}) in a run of at least --min-enclosed-run {} short blocks with removed blocks on both sides",
                 d.max_enclosed_words, d.min_enclosed_run
+            ),
+        ),
+        Reason::Classified {
+            features,
+            zone,
+            run,
+        } => (
+            Some("--classifier"),
+            Some(d.classifier.strength.name().to_string()),
+            format!(
+                "classified: {}",
+                crate::decide::classify::describe(features, *zone, *run)
             ),
         ),
     };

@@ -5,7 +5,7 @@
 //! documents, and writes the rest back byte for byte, with a reason for every removal.
 //!
 //! The stages, in data-flow order: [`input`] (discover and read) → [`segment`] (text → block
-//! spans) → [`normalize`] (block → matching form) → [`fingerprint`] (xxh3 keys) → [`count`]
+//! spans) → [`normalize`] (block → matching form) → [`fingerprint`] (xxh3 keys) → [`features`] (per-block text features) → [`count`]
 //! (per-worker tables, associative merge) → [`sketch`] (MinHash for near-duplicate
 //! documents) → [`decide`] (pure rules → [`decide::Reason`]s) →
 //! [`output`] (cleaned files, JSON and HTML reports). [`pipeline::run`] wires them for a whole
@@ -28,6 +28,7 @@ pub mod count;
 pub mod decide;
 pub mod error;
 pub mod explain;
+pub mod features;
 pub mod fingerprint;
 pub mod input;
 pub mod normalize;
