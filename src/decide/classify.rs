@@ -555,8 +555,8 @@ mod tests {
             .collect()
     }
 
-    const P1: &str = "The harbour board met on Tuesday evening to discuss the state of the old pier, which has been closed to the public since the storms of last winter.";
-    const P2: &str = "Engineers told the board that the repairs would take at least two years and that the cost would be shared between the town and the county.";
+    const P1: &str = "The harbour board met on Tuesday evening to discuss the state of the old pier, which has been closed to the public since the storms of last winter broke two of its supports and washed away part of the deck.";
+    const P2: &str = "Engineers told the board that the repairs would take at least two years, that the cost would be shared between the town and the county, and that the pier would stay closed until the work was done.";
 
     #[test]
     fn removes_chrome_around_the_article_and_keeps_the_title() {
@@ -564,7 +564,12 @@ mod tests {
             "Home | News | Sport | Weather\nHarbour pier to stay closed for two years\nBy Ann Lee, 12/28/2005 3:13 PM\n{P1}\n{P2}\nShare this story\nLatest Headlines\nCouncil tax to rise\nNew school opens\n"
         );
         let k = kept(&doc, Strength::Default);
-        assert_eq!(k, vec!["By Ann Lee, 12/28/2005 3:13 PM", P1, P2], "{k:?}");
+        // The byline goes (a date in a short line without a sentence), the headline stays.
+        assert_eq!(
+            k,
+            vec!["Harbour pier to stay closed for two years", P1, P2],
+            "{k:?}"
+        );
     }
 
     #[test]
@@ -593,6 +598,14 @@ mod tests {
     }
 
     #[test]
+    fn without_chrome_cues_nothing_goes_where_there_is_no_article() {
+        let doc = "Share this\nRead more\nThe shop opens at nine on weekdays\n";
+        let (reasons, out) = run(doc, Strength::Default);
+        assert!(!out.backed_off);
+        assert!(reasons[0].is_some() && reasons[1].is_some() && reasons[2].is_none());
+    }
+
+    #[test]
     fn dialogue_between_paragraphs_stays() {
         let doc = format!("{P1}\n“Really?”\n“Yes.”\n{P2}\n");
         assert_eq!(kept(&doc, Strength::Default).len(), 4);
@@ -607,12 +620,13 @@ mod tests {
     #[test]
     fn a_one_line_brief_is_kept() {
         let doc = format!("Menu\nSearch\n{P1}\nContact us\n");
-        assert_eq!(kept(&doc, Strength::Default), vec!["Search", P1]);
+        // Before the article only chrome cues count by default; after it, all but prose goes.
+        assert_eq!(kept(&doc, Strength::Default), vec!["Menu", "Search", P1]);
     }
 
     #[test]
     fn backs_off_rather_than_emptying_a_page() {
-        let doc = "Share this\nRead more\nLog in\nJust a few words here\n";
+        let doc = "Share this\nRead more\nLog in\n";
         let (reasons, out) = run(doc, Strength::Default);
         assert!(out.backed_off);
         assert!(reasons.iter().all(Option::is_none));
@@ -626,7 +640,7 @@ mod tests {
 
     #[test]
     fn conservative_keeps_near_good_blocks_outside_the_article() {
-        let tail = "He added that the plan was not final at all";
+        let tail = "He added that the plan was not final and that the town would be asked for its views.";
         let doc = format!("{P1}\n{P2}\nRelated stories\nother\nthings\nhere\nthen\n{tail}\n");
         assert!(!kept(&doc, Strength::Default).contains(&tail.to_string()));
         assert!(kept(&doc, Strength::Conservative).contains(&tail.to_string()));
