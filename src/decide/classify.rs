@@ -299,7 +299,8 @@ fn initial_class(f: &BlockFeatures, has_stoplist: bool, strong: bool, t: &Thresh
     if has_stoplist {
         if density >= t.good_stopwords && f.chars >= t.good_chars && !title_heavy {
             Class::Good
-        } else if density >= t.near_stopwords {
+        } else if density >= t.near_stopwords || (sentence && !title_heavy) {
+            // Sentences full of names and numbers have few stopwords and are still prose.
             Class::NearGood
         } else {
             Class::Bad
@@ -328,9 +329,14 @@ pub fn classify(
     }
     let t = cfg.strength.thresholds();
     let has_stoplist = feats.stoplist.is_some();
-    // Keyed blocks only: separators are settled later by the orphan-separator rule.
+    // Keyed blocks only: separators are settled later by the orphan-separator rule. A later
+    // copy of a block of this document (a repeated caption) says nothing about where the
+    // article ends, so it is no context either.
     let keyed: Vec<usize> = (0..doc.blocks.len())
-        .filter(|&i| doc.blocks[i].key().is_some())
+        .filter(|&i| {
+            doc.blocks[i].key().is_some()
+                && !matches!(reasons[i], Some(Reason::RepeatedInDocument { .. }))
+        })
         .collect();
     if keyed.is_empty() {
         return outcome;
@@ -640,7 +646,8 @@ mod tests {
 
     #[test]
     fn conservative_keeps_near_good_blocks_outside_the_article() {
-        let tail = "He added that the plan was not final and that the town would be asked for its views.";
+        let tail =
+            "He added that the plan was not final and that the town would be asked for its views.";
         let doc = format!("{P1}\n{P2}\nRelated stories\nother\nthings\nhere\nthen\n{tail}\n");
         assert!(!kept(&doc, Strength::Default).contains(&tail.to_string()));
         assert!(kept(&doc, Strength::Conservative).contains(&tail.to_string()));
