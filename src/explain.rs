@@ -251,12 +251,17 @@ fn summary(e: &Explanation, doc: &DocResult, outcome: &Outcome, cfg: &Config) ->
     let of = e.duplicate_of.as_deref().unwrap_or("");
     match e.status {
         DocStatus::Written => format!(
-            "written: {} of {} blocks removed ({} of {}, {:.1}%)",
+            "written: {} of {} blocks removed ({} of {}, {:.1}%){}",
             e.blocks_removed,
             e.blocks.len(),
             human_bytes(e.bytes_removed),
             human_bytes(e.bytes),
-            percent(e.bytes_removed, e.bytes)
+            percent(e.bytes_removed, e.bytes),
+            if doc.classifier_backed_off {
+                "; the classifier backed off (it would have removed nearly everything)"
+            } else {
+                ""
+            }
         ),
         DocStatus::Emptied => format!(
             "emptied: all {} blocks with content are removed; not written",

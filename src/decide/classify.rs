@@ -433,12 +433,13 @@ pub fn classify(
         k = end + 1;
     }
 
-    // The title: the nearest kept block above the run, when it is short and not chrome.
+    // The title: the nearest kept block above the run that is not chrome (a byline or a
+    // dateline may sit between them), when it is headline-sized.
     let title = best.and_then(|(start, _, _)| {
         (start.saturating_sub(3)..start)
             .rev()
-            .find(|&j| reasons[keyed[j]].is_none())
-            .filter(|&j| !strong[j] && feats.blocks[keyed[j]].words <= 25)
+            .find(|&j| reasons[keyed[j]].is_none() && !strong[j])
+            .filter(|&j| feats.blocks[keyed[j]].words <= 25)
     });
 
     // Each block's run of consecutive non-good blocks, as (first, last).
@@ -472,7 +473,9 @@ pub fn classify(
         };
         let remove = match zone {
             // Careful inside the article and where there is none: only clear chrome goes.
-            Zone::InArticle | Zone::NoArticle => {
+            // Without an article there is no telling a headline list from a short text.
+            Zone::NoArticle => class[k] == Class::Bad && clear_chrome(&feats.blocks[keyed[k]]),
+            Zone::InArticle => {
                 let f = &feats.blocks[keyed[k]];
                 class[k] == Class::Bad
                     && (clear_chrome(f)
