@@ -15,9 +15,9 @@ use std::sync::OnceLock;
 
 use crate::segment::Segmentation;
 
-/// How many bytes of prose-like lines language detection looks at: enough to be reliable,
-/// little enough that detection costs nothing next to reading the file.
-const DETECT_BYTES: usize = 2048;
+/// How many bytes of prose-like lines language detection looks at: a few sentences are enough
+/// for the languages with a stoplist, and detection cost grows with the sample.
+const DETECT_BYTES: usize = 400;
 
 /// Blocks of at most this many words are tested for calls to action: in a long block "share"
 /// or "comments" is ordinary prose.
@@ -101,39 +101,36 @@ pub struct DocFeatures {
 
 /// Compute every block's features and the document's language.
 pub fn extract(bytes: &[u8], seg: &Segmentation) -> DocFeatures {
-    let text = String::from_utf8_lossy(bytes);
-    let text: &str = &text;
-    // Spans index the original bytes; a lossy decoding may change lengths, so re-slice safely.
-    let block_text = |span: &std::ops::Range<usize>| -> String {
-        String::from_utf8_lossy(bytes.get(span.clone()).unwrap_or_default()).into_owned()
-    };
-    let blocks_text: Vec<String> = seg.blocks.iter().map(block_text).collect();
-    let stoplist = detect_stoplist(&blocks_text, text);
+    // Spans start and end at line boundaries, so each slices valid UTF-8 whole; an invalid
+    // document is decoded lossily block by block.
+    let blocks_text: Vec<std::borrow::Cow<'_, str>> = seg
+        .blocks
+        .iter()
+        .map(|span| String::from_utf8_lossy(bytes.get(span.clone()).unwrap_or_default()))
+        .collect();
+    let stoplist = detect_stoplist(&blocks_text);
     let words = stoplist.and_then(stopwords);
+    let mut scratch = String::new();
     let blocks = blocks_text
         .iter()
-        .map(|t| block_features(t, words))
+        .map(|t| block_features_with(t, words, &mut scratch))
         .collect();
     DocFeatures { stoplist, blocks }
 }
 
 /// Detect the language from the document's longer lines (chrome is short and often English).
-fn detect_stoplist(blocks: &[String], whole: &str) -> Option<&'static str> {
+fn detect_stoplist(blocks: &[std::borrow::Cow<'_, str>]) -> Option<&'static str> {
     let mut sample = String::new();
-    for b in blocks.iter().filter(|b| b.split_whitespace().count() >= 10) {
+    let long = blocks
+        .iter()
+        .filter(|b| b.split_whitespace().nth(9).is_some());
+    // Without a long line, any lines will do.
+    for b in long.chain(blocks.iter()) {
         sample.push_str(b.trim());
         sample.push(' ');
         if sample.len() >= DETECT_BYTES {
             break;
         }
-    }
-    if sample.is_empty() {
-        let end = whole
-            .char_indices()
-            .map(|(i, _)| i)
-            .find(|&i| i >= DETECT_BYTES)
-            .unwrap_or(whole.len());
-        sample.push_str(&whole[..end]);
     }
     let info = whatlang::detect(&sample)?;
     // An unreliable guess on a short sample would apply the wrong stoplist: every block would
@@ -259,6 +256,11 @@ const MONTHS: &[&str] = &[
     "dicembre",
 ];
 
+fn months() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| MONTHS.iter().copied().collect())
+}
+
 /// Phrases of calls to action and page furniture, matched on lower-case word sequences.
 const CALLS_TO_ACTION: &[&[&str]] = &[
     &["read", "more"],
@@ -297,6 +299,15 @@ const CALLS_TO_ACTION: &[&[&str]] = &[
 
 /// The features of one block's text.
 pub fn block_features(text: &str, stoplist: Option<&HashSet<&'static str>>) -> BlockFeatures {
+    block_features_with(text, stoplist, &mut String::new())
+}
+
+/// [`block_features`] with a reusable buffer for lower-cased words.
+fn block_features_with(
+    text: &str,
+    stoplist: Option<&HashSet<&'static str>>,
+    low: &mut String,
+) -> BlockFeatures {
     let mut f = BlockFeatures::default();
     let trimmed = text.trim();
     let mut chars = 0usize;
@@ -336,14 +347,18 @@ pub fn block_features(text: &str, stoplist: Option<&HashSet<&'static str>>) -> B
         if letters >= 2 && token.chars().all(|c| !c.is_lowercase()) {
             caps += 1;
         }
-        let low = token.to_lowercase();
+        low.clear();
+        low.extend(token.chars().flat_map(char::to_lowercase));
         if stoplist.is_some_and(|s| s.contains(low.as_str())) {
             stop += 1;
         }
-        if MONTHS.contains(&low.as_str()) {
+        if (3..=10).contains(&letters) && months().contains(low.as_str()) {
             month_at.push(words);
         }
-        lower.push(low);
+        // Only short blocks are tested for calls to action.
+        if words <= usize::from(CTA_MAX_WORDS) {
+            lower.push(low.clone());
+        }
         words += 1;
     }
     f.words = sat16(words);
@@ -382,7 +397,8 @@ pub fn block_features(text: &str, stoplist: Option<&HashSet<&'static str>>) -> B
     f.links = sat8(
         trimmed
             .split_whitespace()
-            .filter(|t| is_url(t) || is_email(t))
+            // Most tokens hold neither a dot nor an at sign: skip them before any work.
+            .filter(|t| t.contains(['.', '@']) && (is_url(t) || is_email(t)))
             .count(),
     );
     f
@@ -406,29 +422,32 @@ fn contains_phrase(words: &[String], phrases: &[&[&str]]) -> bool {
 
 /// Sentence punctuation followed by whitespace or the end; "3.5" and "e.g." inside do not count.
 fn sentence_ends(text: &str) -> usize {
-    let chars: Vec<char> = text.chars().collect();
-    (0..chars.len())
-        .filter(|&i| {
-            matches!(chars[i], '.' | '!' | '?' | '…')
-                && i > 0
-                && chars[i - 1].is_alphanumeric()
-                && chars
-                    .get(i + 1)
-                    .is_none_or(|c| c.is_whitespace() || "\"'”’)".contains(*c))
-        })
-        .count()
+    let mut n = 0;
+    let mut prev = ' ';
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if matches!(c, '.' | '!' | '?' | '…')
+            && prev.is_alphanumeric()
+            && chars
+                .peek()
+                .is_none_or(|&c| c.is_whitespace() || "\"'”’)".contains(c))
+        {
+            n += 1;
+        }
+        prev = c;
+    }
+    n
 }
 
 /// `12/28/2005`, `2005-12-28`, `28.12.2005`, `12/28/05`.
 fn has_numeric_date(text: &str) -> bool {
     text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')'))
         .any(|t| {
-            let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
-            parts.len() == 3
-                && parts
-                    .iter()
-                    .all(|p| (1..=4).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()))
-                && parts.iter().any(|p| p.len() >= 2)
+            (6..=10).contains(&t.len())
+                && t.as_bytes()[0].is_ascii_digit()
+                && t.split(['/', '-', '.']).count() == 3
+                && t.split(['/', '-', '.'])
+                    .all(|p| (1..=4).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit()))
         })
 }
 
