@@ -13,7 +13,12 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+use xxhash_rust::xxh3::Xxh3DefaultBuilder;
+
 use crate::segment::Segmentation;
+
+/// A set of lower-case words; xxh3 hashes short keys several times faster than the default.
+type WordSet = HashSet<&'static str, Xxh3DefaultBuilder>;
 
 /// How many bytes of prose-like lines language detection looks at: a few sentences are enough
 /// for the languages with a stoplist, and detection cost grows with the sample.
@@ -168,12 +173,12 @@ pub fn stoplist_code(lang: whatlang::Lang) -> Option<&'static str> {
 }
 
 /// The stoplist of a code from [`stoplist_code`], built once per language.
-fn stopwords(code: &'static str) -> Option<&'static HashSet<&'static str>> {
+fn stopwords(code: &'static str) -> Option<&'static WordSet> {
     const CODES: [&str; 18] = [
         "en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "no", "fi", "ru", "hu", "ro", "el",
         "tr", "sl", "ca",
     ];
-    static SETS: [OnceLock<Option<HashSet<&'static str>>>; 18] = [const { OnceLock::new() }; 18];
+    static SETS: [OnceLock<Option<WordSet>>; 18] = [const { OnceLock::new() }; 18];
     let i = CODES.iter().position(|&c| c == code)?;
     SETS[i]
         .get_or_init(|| {
@@ -256,58 +261,55 @@ const MONTHS: &[&str] = &[
     "dicembre",
 ];
 
-fn months() -> &'static HashSet<&'static str> {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn months() -> &'static WordSet {
+    static SET: OnceLock<WordSet> = OnceLock::new();
     SET.get_or_init(|| MONTHS.iter().copied().collect())
 }
 
-/// Phrases of calls to action and page furniture, matched on lower-case word sequences.
-const CALLS_TO_ACTION: &[&[&str]] = &[
-    &["read", "more"],
-    &["continue", "reading"],
-    &["click", "here"],
-    &["share"],
-    &["tweet"],
-    &["subscribe"],
-    &["sign", "up"],
-    &["sign", "in"],
-    &["log", "in"],
-    &["login"],
-    &["reply"],
-    &["comments"],
-    &["comment"],
-    &["permalink"],
-    &["print"],
-    &["email", "this"],
-    &["follow", "us"],
-    &["advertisement"],
-    &["related"],
-    &["posted", "in"],
-    &["tagged"],
-    &["tags"],
-    &["next"],
-    &["previous"],
-    &["more", "from"],
-    &["see", "also"],
-    &["back", "to", "top"],
-    &["view", "all"],
-    &["mehr"],
-    &["weiterlesen"],
-    &["lire", "la", "suite"],
-    &["leer", "más"],
+/// Phrases of calls to action and page furniture, matched on the block's lower-case words
+/// joined by single spaces (hence the spaces around each: whole words only).
+const CALLS_TO_ACTION: &[&str] = &[
+    " read more ",
+    " continue reading ",
+    " click here ",
+    " share ",
+    " tweet ",
+    " subscribe ",
+    " sign up ",
+    " sign in ",
+    " log in ",
+    " login ",
+    " reply ",
+    " comments ",
+    " comment ",
+    " permalink ",
+    " print ",
+    " email this ",
+    " follow us ",
+    " advertisement ",
+    " related ",
+    " posted in ",
+    " tagged ",
+    " tags ",
+    " next ",
+    " previous ",
+    " more from ",
+    " see also ",
+    " back to top ",
+    " view all ",
+    " mehr ",
+    " weiterlesen ",
+    " lire la suite ",
+    " leer más ",
 ];
 
 /// The features of one block's text.
-pub fn block_features(text: &str, stoplist: Option<&HashSet<&'static str>>) -> BlockFeatures {
+pub fn block_features(text: &str, stoplist: Option<&WordSet>) -> BlockFeatures {
     block_features_with(text, stoplist, &mut String::new())
 }
 
 /// [`block_features`] with a reusable buffer for lower-cased words.
-fn block_features_with(
-    text: &str,
-    stoplist: Option<&HashSet<&'static str>>,
-    low: &mut String,
-) -> BlockFeatures {
+fn block_features_with(text: &str, stoplist: Option<&WordSet>, low: &mut String) -> BlockFeatures {
     let mut f = BlockFeatures::default();
     let trimmed = text.trim();
     let mut chars = 0usize;
@@ -328,7 +330,9 @@ fn block_features_with(
     let mut title = 0usize;
     let mut caps = 0usize;
     let mut numbers = 0usize;
-    let mut lower: Vec<String> = Vec::new();
+    // The first words, lower case, space-separated and space-padded: enough for a call to
+    // action, which is only looked for in short blocks.
+    let mut lower = String::from(" ");
     let mut month_at: Vec<usize> = Vec::new();
     let mut number_at: Vec<usize> = Vec::new();
     for token in trimmed
@@ -357,7 +361,8 @@ fn block_features_with(
         }
         // Only short blocks are tested for calls to action.
         if words <= usize::from(CTA_MAX_WORDS) {
-            lower.push(low.clone());
+            lower.push_str(low);
+            lower.push(' ');
         }
         words += 1;
     }
@@ -375,7 +380,7 @@ fn block_features_with(
     if has_time(trimmed) {
         flags |= flag::TIME;
     }
-    if f.words <= CTA_MAX_WORDS && contains_phrase(&lower, CALLS_TO_ACTION) {
+    if f.words <= CTA_MAX_WORDS && CALLS_TO_ACTION.iter().any(|p| lower.contains(p)) {
         flags |= flag::CALL_TO_ACTION;
     }
     let end = trimmed.trim_end_matches(['"', '\'', '”', '’', ')', ']', '»']);
@@ -410,14 +415,6 @@ fn sat16(n: usize) -> u16 {
 
 fn sat8(n: usize) -> u8 {
     u8::try_from(n).unwrap_or(u8::MAX)
-}
-
-fn contains_phrase(words: &[String], phrases: &[&[&str]]) -> bool {
-    phrases.iter().any(|p| {
-        words
-            .windows(p.len())
-            .any(|w| w.iter().zip(p.iter()).all(|(a, b)| a == b))
-    })
 }
 
 /// Sentence punctuation followed by whitespace or the end; "3.5" and "e.g." inside do not count.

@@ -314,6 +314,29 @@ fn initial_class(f: &BlockFeatures, has_stoplist: bool, strong: bool, t: &Thresh
     }
 }
 
+/// For every block, the class of the nearest block on each side that `skip` does not pass
+/// over; the page's edges count as chrome. Linear, so a page of ten thousand short lines costs
+/// no more than it should.
+fn nearest(classes: &[Class], skip: impl Fn(Class) -> bool) -> (Vec<Class>, Vec<Class>) {
+    let n = classes.len();
+    let (mut left, mut right) = (vec![Class::Bad; n], vec![Class::Bad; n]);
+    let mut last = Class::Bad;
+    for k in 0..n {
+        left[k] = last;
+        if !skip(classes[k]) {
+            last = classes[k];
+        }
+    }
+    last = Class::Bad;
+    for k in (0..n).rev() {
+        right[k] = last;
+        if !skip(classes[k]) {
+            last = classes[k];
+        }
+    }
+    (left, right)
+}
+
 /// Run the classifier over the blocks counting kept. `reasons` is updated in place.
 pub fn classify(
     doc: &DocFingerprint,
@@ -363,25 +386,13 @@ pub fn classify(
     // Context, jusText order: short blocks first, then near-good ones. Neighbours are looked
     // up in the classes before this step; the page's edges count as chrome.
     let before = class.clone();
-    let neighbour = |k: usize, step: isize, skip: &dyn Fn(Class) -> bool| -> Class {
-        let mut j = k as isize + step;
-        while j >= 0 && (j as usize) < n {
-            let c = before[j as usize];
-            if !skip(c) {
-                return c;
-            }
-            j += step;
-        }
-        Class::Bad
-    };
     let mut chrome_neighbours = vec![false; n];
+    let (left, right) = nearest(&before, |c| c == Class::Short);
     for k in 0..n {
         if before[k] != Class::Short {
             continue;
         }
-        let skip = |c: Class| c == Class::Short;
-        let (p, q) = (neighbour(k, -1, &skip), neighbour(k, 1, &skip));
-        class[k] = match (p, q) {
+        class[k] = match (left[k], right[k]) {
             (Class::Good, Class::Good) => Class::Good,
             (Class::Bad, Class::Bad) => {
                 chrome_neighbours[k] = true;
@@ -391,13 +402,9 @@ pub fn classify(
             _ => Class::Short,
         };
     }
+    let (left, right) = nearest(&before, |c| matches!(c, Class::Short | Class::NearGood));
     for k in 0..n {
-        if before[k] != Class::NearGood {
-            continue;
-        }
-        let skip = |c: Class| matches!(c, Class::Short | Class::NearGood);
-        let (p, q) = (neighbour(k, -1, &skip), neighbour(k, 1, &skip));
-        if p == Class::Good || q == Class::Good {
+        if before[k] == Class::NearGood && (left[k] == Class::Good || right[k] == Class::Good) {
             class[k] = Class::Good;
         }
     }
