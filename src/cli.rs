@@ -7,9 +7,11 @@ use thresh::decide::near_dup::{KeepPolicy, NearDupConfig};
 use thresh::decide::{
     patterns::read_pattern_file, ClassifierConfig, DecideConfig, Patterns, Strength,
 };
+use thresh::index::Shard;
+use thresh::input::jsonl::Fields;
 use thresh::input::{DiscoverConfig, SiteRule};
 use thresh::segment::UnitChoice;
-use thresh::{Config, Error, GuardConfig};
+use thresh::{Config, Error, GuardConfig, OutputMode};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -40,6 +42,23 @@ pub enum Command {
     ///
     /// Example: thresh explain scraped/site/article.txt scraped/ --min-docs 8
     Explain(ExplainArgs),
+    /// Save the pass-1 statistics of INPUTs to an index file, to clean later corpora against.
+    ///
+    /// The index holds every distinct document (by content) with its site and block keys;
+    /// `thresh merge` unites indexes and `thresh clean --index` counts them alongside its own
+    /// input. With --shard I/N only a deterministic share of the files is read, so N processes
+    /// each write one part and `thresh merge` joins them. An index file that exists is complete
+    /// (it is written by rename): a rerun skips it unless --overwrite. The reading options
+    /// (--unit, --ext, --site-depth, JSONL fields) must be those of the later `clean`; the
+    /// boilerplate rules play no part.
+    ///
+    /// Example: thresh index crawl-2024/ -o 2024.thx --shard 3/8
+    Index(IndexArgs),
+    /// Unite index files into one: the same file, byte for byte, as indexing all their corpora
+    /// at once, in any order.
+    ///
+    /// Example: thresh merge part-*.thx -o all.thx
+    Merge(MergeArgs),
     /// Print a shell completion script to standard output.
     ///
     /// Example (bash): thresh completions bash > ~/.local/share/bash-completion/completions/thresh
@@ -70,6 +89,13 @@ pub enum ClassifierArg {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ModeArg {
+    Rewrite,
+    Annotate,
+    Ids,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum KeepArg {
     First,
     Longest,
@@ -86,8 +112,10 @@ pub enum ColorArg {
 /// The options that decide what a run reads and removes, shared by `clean` and `explain`.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Folders (or single files) of scraped documents. A document's id is its path relative to
-    /// its INPUT; inputs are never modified.
+    /// Folders (or single files) of scraped documents: text files (--ext), and JSONL files
+    /// (.jsonl, .jsonl.gz, .jsonl.zst: one document per line). A text document's id is its path
+    /// relative to its INPUT; a record's id is its --id-field. '-' reads JSONL from standard
+    /// input. Inputs are never modified.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
@@ -250,6 +278,36 @@ pub struct InputArgs {
     #[arg(help_heading = "Input", long, value_name = "BYTES", default_value_t = Config::default().max_doc_bytes)]
     pub max_doc_bytes: u64,
 
+    /// JSONL: the field holding the document's text (a dotted path reaches into objects, e.g.
+    /// doc.body). Only this string is rewritten; every other byte of the line is kept.
+    #[arg(
+        help_heading = "JSONL",
+        long,
+        value_name = "FIELD",
+        default_value = "text"
+    )]
+    pub text_field: String,
+
+    /// JSONL: the field holding the document's id (used in reports and attribute rows; a
+    /// record without one is named <file>:<line>).
+    #[arg(
+        help_heading = "JSONL",
+        long,
+        value_name = "FIELD",
+        default_value = "id"
+    )]
+    pub id_field: String,
+
+    /// JSONL: the field naming the document's site. By default the host of the `url` or
+    /// `metadata.url` field when there is one, else the `source` field.
+    #[arg(help_heading = "JSONL", long, value_name = "FIELD")]
+    pub site_field: Option<String>,
+
+    /// JSONL: skip (and report, with its line number) lines longer than this many bytes,
+    /// rather than holding them in memory.
+    #[arg(help_heading = "JSONL", long, value_name = "BYTES", default_value_t = Config::default().max_line_bytes)]
+    pub max_line_bytes: u64,
+
     /// Worker threads; 0 uses every core. The output is the same for any value.
     #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
@@ -260,10 +318,31 @@ pub struct CleanArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Output folder: each cleaned document goes to the same relative path under it. Must not
-    /// be inside an INPUT nor contain one. Required unless --dry-run.
+    /// Output folder: each cleaned document (or JSONL file) goes to the same relative path
+    /// under it, a JSONL file with the input's compression. Must not be inside an INPUT nor
+    /// contain one. '-' writes cleaned JSONL rows (uncompressed) to standard output. With
+    /// --mode annotate, the dolma dataset folder that gets attributes/<name>/; with --mode ids,
+    /// a file. Required unless --dry-run.
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
+
+    /// What to write: rewrite (cleaned text; dropped documents left out), annotate (text
+    /// untouched; dolma attribute files OUT/attributes/<name>/<path> with the removed spans
+    /// as [start, end, score] in Unicode code points; JSONL inputs only), ids (one JSON line
+    /// per dropped document with its reason, to the file OUT).
+    #[arg(long, value_enum, default_value = "rewrite")]
+    pub mode: ModeArg,
+
+    /// The attribute name of --mode annotate: files go to OUT/attributes/NAME/ and keys are
+    /// NAME__NAME__<reason>.
+    #[arg(long, value_name = "NAME", default_value = "thresh")]
+    pub attribute_name: String,
+
+    /// Write JSONL outputs (cleaned files, attribute files) that already exist. By default a
+    /// rerun skips them: outputs appear only by rename of a complete file, so one that exists
+    /// is finished. Give it after changing settings. Text documents are always rewritten.
+    #[arg(long)]
+    pub overwrite: bool,
 
     /// Write the JSON report (configuration, totals, catalogue, per-site shares, every removed
     /// block) to FILE; '-' writes it to standard output. Not inside an INPUT.
@@ -306,6 +385,17 @@ pub struct CleanArgs {
     #[arg(help_heading = "Guardrails", long)]
     pub strict: bool,
 
+    /// Count the documents of this index (from `thresh index` or `thresh merge`) too: the
+    /// input is cleaned against the statistics of earlier corpora. An index document with the
+    /// same content as an input document is not counted again (the input's copy counts), so
+    /// an input that is itself part of the index is cleaned as without it.
+    #[arg(help_heading = "Index", long, value_name = "FILE")]
+    pub index: Option<PathBuf>,
+
+    /// Write the --index file back (atomically) with the input's documents added.
+    #[arg(help_heading = "Index", long, requires = "index")]
+    pub update_index: bool,
+
     /// Print only errors and warnings about inputs: no progress bars, no summary.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -335,9 +425,48 @@ pub struct ExplainArgs {
     #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
     pub color: ColorArg,
 
+    /// Count the documents of this index too, as `clean --index` does.
+    #[arg(long, value_name = "FILE")]
+    pub index: Option<PathBuf>,
+
     /// No progress bars on standard error.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The index file to write.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// Read only share I of N of the files (1 <= I <= N), chosen by a hash of each file's path
+    /// relative to its INPUT: the N shards of one corpus never overlap and together hold every
+    /// file.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
+
+    /// Write the index even if the file exists (a finished index is otherwise skipped).
+    #[arg(long)]
+    pub overwrite: bool,
+
+    /// Print only errors and warnings about inputs.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Index files to unite.
+    #[arg(required = true, value_name = "INDEX")]
+    pub inputs: Vec<PathBuf>,
+
+    /// The merged index to write (it may be one of the INDEX files).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -349,7 +478,7 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, Args)]
 pub struct ManArgs {
-    /// A subcommand (clean, explain, completions, man) for its own page; without it, the page
+    /// A subcommand (clean, explain, index, merge, completions, man) for its own page; without it, the page
     /// of thresh itself.
     #[arg(value_name = "COMMAND")]
     pub command: Option<String>,
@@ -422,6 +551,12 @@ impl InputArgs {
             },
             max_doc_bytes: self.max_doc_bytes,
             threads: self.threads,
+            jsonl: Fields {
+                text: self.text_field.clone(),
+                id: self.id_field.clone(),
+                site: self.site_field.clone(),
+            },
+            max_line_bytes: self.max_line_bytes,
             ..Config::default()
         })
     }
@@ -441,6 +576,14 @@ impl CleanArgs {
             report: self.report.clone(),
             html_report: self.html_report.clone(),
             catalogue_size: self.catalogue_size,
+            mode: match self.mode {
+                ModeArg::Rewrite => OutputMode::Rewrite,
+                ModeArg::Annotate => OutputMode::Annotate(self.attribute_name.clone()),
+                ModeArg::Ids => OutputMode::Ids,
+            },
+            overwrite: self.overwrite,
+            index: self.index.clone(),
+            update_index: self.update_index,
             ..self.input.to_config()?
         })
     }
@@ -451,8 +594,21 @@ impl ExplainArgs {
     pub fn to_config(&self) -> Result<Config, Error> {
         Ok(Config {
             dry_run: true,
+            index: self.index.clone(),
             ..self.input.to_config()?
         })
+    }
+}
+
+impl IndexArgs {
+    /// Reading options only; the output is the index file.
+    pub fn to_config(&self) -> Result<Config, Error> {
+        let cfg = Config {
+            dry_run: true,
+            ..self.input.to_config()?
+        };
+        cfg.validate()?;
+        Ok(cfg)
     }
 }
 

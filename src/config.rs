@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::decide::near_dup::NearDupConfig;
 use crate::decide::{DecideConfig, Patterns};
 use crate::error::Error;
+use crate::input::jsonl::Fields;
 use crate::input::DiscoverConfig;
 use crate::segment::UnitChoice;
 
@@ -30,6 +31,20 @@ impl Default for GuardConfig {
             strict: false,
         }
     }
+}
+
+/// What a run writes for the documents it keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "mode", content = "name")]
+pub enum OutputMode {
+    /// Cleaned text: removed blocks left out, dropped documents not written.
+    Rewrite,
+    /// Text untouched: dolma attribute files `attributes/<name>/<path>` under OUT, one row per
+    /// record with the removed spans in Unicode code points (JSONL inputs only).
+    Annotate(String),
+    /// One JSON line per document not kept (duplicate, near-duplicate, emptied), to OUT as a
+    /// file.
+    Ids,
 }
 
 /// Everything a `clean` run needs.
@@ -56,6 +71,24 @@ pub struct Config {
     pub catalogue_size: usize,
     /// Worker threads; 0 means one per core.
     pub threads: usize,
+    /// Which JSONL fields hold the text, the id and the site.
+    pub jsonl: Fields,
+    /// JSONL lines longer than this are skipped with an error.
+    pub max_line_bytes: u64,
+    pub mode: OutputMode,
+    /// Write outputs that already exist again (otherwise a rerun skips them).
+    pub overwrite: bool,
+    /// A saved index (see [`crate::index`]) whose documents count alongside the input's.
+    pub index: Option<PathBuf>,
+    /// Write the index back with the input's documents added.
+    pub update_index: bool,
+}
+
+impl Config {
+    /// True when the output goes to standard output (`-o -`).
+    pub fn output_is_stdout(&self) -> bool {
+        self.output.as_ref().is_some_and(|o| o.as_os_str() == "-")
+    }
 }
 
 impl Default for Config {
@@ -75,6 +108,12 @@ impl Default for Config {
             html_report: None,
             catalogue_size: 100,
             threads: 0,
+            jsonl: Fields::default(),
+            max_line_bytes: 64 << 20,
+            mode: OutputMode::Rewrite,
+            overwrite: false,
+            index: None,
+            update_index: false,
         }
     }
 }
@@ -118,11 +157,30 @@ impl Config {
         if !(self.near_dup.threshold > 0.0 && self.near_dup.threshold <= 1.0) {
             return bad("--near-dup-threshold must be in (0, 1]");
         }
+        if self.update_index && self.index.is_none() {
+            return bad("--update-index needs --index FILE");
+        }
         if self.discover.extensions.is_empty() {
             return bad("at least one --ext is needed");
         }
         if self.max_doc_bytes == 0 || self.max_doc_bytes > u64::from(u32::MAX) {
             return bad("--max-doc-bytes must be between 1 and 4294967295");
+        }
+        if self.max_line_bytes == 0 || self.max_line_bytes > u64::from(u32::MAX) {
+            return bad("--max-line-bytes must be between 1 and 4294967295");
+        }
+        if let OutputMode::Annotate(name) = &self.mode {
+            if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+                return bad("--attribute-name must be a plain folder name");
+            }
+        }
+        if self.output_is_stdout()
+            && self.mode != OutputMode::Rewrite
+            && self.mode != OutputMode::Ids
+        {
+            return bad(
+                "-o - writes cleaned JSONL or ids; annotate writes a tree of files, give a folder",
+            );
         }
         self.check_paths()
     }
@@ -154,6 +212,11 @@ impl Config {
             }
         }
         let stdout = |r: &Option<PathBuf>| r.as_ref().is_some_and(|p| p.as_os_str() == "-");
+        if stdout(&self.output) && (stdout(&self.report) || stdout(&self.html_report)) {
+            return Err(Error::Config(
+                "-o - writes the data to standard output: give the report a file".into(),
+            ));
+        }
         if stdout(&self.report) && stdout(&self.html_report) {
             return Err(Error::Config(
                 "--report - and --html-report - would both write to standard output: give one a file"
@@ -175,8 +238,26 @@ impl Config {
                 )));
             }
         }
-        let Some(output) = &self.output else {
+        let Some(output) = self.output.as_ref().filter(|o| o.as_os_str() != "-") else {
             return Ok(());
+        };
+        let output = &match &self.mode {
+            OutputMode::Rewrite => output.clone(),
+            // Ids go to one file, compared with the inputs like a report.
+            OutputMode::Ids => {
+                let out = canonical_even_if_missing(output);
+                if let Some((orig, _)) = inputs.iter().find(|(_, c)| out.starts_with(c)) {
+                    return Err(Error::Config(format!(
+                        "the ids file {} would be written inside input {}: inputs are never modified",
+                        output.display(),
+                        orig.display()
+                    )));
+                }
+                return Ok(());
+            }
+            // A dolma tree holds documents/ beside attributes/: only the attribute folder
+            // must stay clear of the inputs.
+            OutputMode::Annotate(name) => output.join("attributes").join(name),
         };
         if output.exists() && !output.is_dir() {
             return Err(Error::Config(format!(

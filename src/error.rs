@@ -41,6 +41,11 @@ pub enum Error {
     UnknownDocument { query: String, documents: usize },
     #[error("invalid configuration: {0}")]
     Config(String),
+    #[error("index {path}: {source}")]
+    Index {
+        path: PathBuf,
+        source: crate::index::IndexError,
+    },
     #[error("stopped before writing (--strict): {0}")]
     Guardrail(String),
 }
@@ -61,6 +66,9 @@ pub enum IssueKind {
     Unreadable,
     /// The file holds NUL bytes: binary, skipped.
     Binary,
+    /// Text in an encoding thresh does not read (UTF-16 or UTF-32, told by its byte-order
+    /// mark); skipped with a hint to convert it.
+    UnsupportedEncoding,
     /// The file exceeds the document size limit; skipped.
     TooLarge,
     /// The file changed between the two passes; skipped rather than mixing two versions.
@@ -71,12 +79,23 @@ pub enum IssueKind {
     InvalidUtf8,
     /// Empty, or only whitespace and punctuation: nothing to clean, nothing written.
     Empty,
+    /// A JSONL line that is not a JSON object, or whose text field is missing or not a
+    /// string; the line is skipped.
+    Malformed,
+    /// A JSONL id seen earlier in the same file: the record is still cleaned, but the id no
+    /// longer names one document.
+    DuplicateId,
+    /// A compressed stream ends early or is corrupt: the records before the damage are used.
+    Truncated,
 }
 
 impl IssueKind {
     /// Failures make the run exit with code 1; the others are warnings.
     pub fn is_failure(self) -> bool {
-        !matches!(self, IssueKind::InvalidUtf8 | IssueKind::Empty)
+        !matches!(
+            self,
+            IssueKind::InvalidUtf8 | IssueKind::Empty | IssueKind::DuplicateId
+        )
     }
 }
 

@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::decide::{BoilerplateRule, Fate, PatternHit, Placement, Reason, ReasonKind};
 use crate::error::Error;
 use crate::fingerprint::Key;
+use crate::input::SourceDoc;
 use crate::output::report::{human_bytes, status_of, ClusterMember, DocStatus};
 use crate::pipeline::{DocResult, Outcome};
 use crate::segment::{trim_terminator, Unit};
@@ -153,9 +154,15 @@ pub fn explain(outcome: &Outcome, cfg: &Config, index: usize) -> Result<Explanat
         })?;
     let bytes = match &doc.print {
         Some(print) => {
-            let bytes = std::fs::read(&doc.source.path).map_err(|source| Error::Read {
+            let bytes = crate::input::records::read_text(
+                &doc.source,
+                &cfg.jsonl,
+                cfg.max_doc_bytes,
+                cfg.max_line_bytes,
+            )
+            .map_err(|issue| Error::Read {
                 path: doc.source.path.clone(),
-                source,
+                source: std::io::Error::other(issue.message),
             })?;
             if xxhash_rust::xxh3::xxh3_64(&bytes) != print.raw {
                 return Err(Error::Read {
@@ -174,15 +181,24 @@ pub fn explain(outcome: &Outcome, cfg: &Config, index: usize) -> Result<Explanat
 /// Line numbers of block starts in other documents, each file read at most once.
 #[derive(Default)]
 struct LineCache {
-    files: HashMap<PathBuf, Option<Vec<u8>>>,
+    texts: HashMap<(PathBuf, Option<u64>), Option<Vec<u8>>>,
 }
 
 impl LineCache {
-    fn line_of(&mut self, path: &Path, offset: u32) -> Option<u32> {
+    /// Line of `offset` in the document's text (a record's text for JSONL).
+    fn line_of(&mut self, doc: &SourceDoc, cfg: &Config, offset: u32) -> Option<u32> {
         let bytes = self
-            .files
-            .entry(path.to_path_buf())
-            .or_insert_with(|| std::fs::read(path).ok())
+            .texts
+            .entry((doc.path.clone(), doc.line))
+            .or_insert_with(|| {
+                crate::input::records::read_text(
+                    doc,
+                    &cfg.jsonl,
+                    cfg.max_doc_bytes,
+                    cfg.max_line_bytes,
+                )
+                .ok()
+            })
             .as_ref()?;
         let before = bytes.get(..offset as usize)?;
         Some(memchr::memchr_iter(b'\n', before).count() as u32 + 1)
@@ -350,7 +366,7 @@ fn explain_blocks(
                         .and_then(|k| elsewhere.get(&k))
                         .map(|&(d, offset)| Example {
                             id: outcome.docs[d].source.id.clone(),
-                            line: lines.line_of(&outcome.docs[d].source.path, offset),
+                            line: lines.line_of(&outcome.docs[d].source, cfg, offset),
                         })
                 }
                 Reason::RepeatedInDocument {
@@ -368,7 +384,7 @@ fn explain_blocks(
                     let block = other.print.as_ref()?.blocks.get(m.block as usize)?;
                     Some(Example {
                         id: other.source.id.clone(),
-                        line: lines.line_of(&other.source.path, block.start),
+                        line: lines.line_of(&other.source, cfg, block.start),
                     })
                 }),
                 Reason::NearBoilerplate {

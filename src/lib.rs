@@ -5,12 +5,14 @@
 //! documents, and writes the rest back byte for byte, with a reason for every removal.
 //!
 //! The stages, in data-flow order: [`input`] (discover and read) → [`segment`] (text → block
-//! spans) → [`normalize`] (block → matching form) → [`fingerprint`] (xxh3 keys) → [`features`] (per-block text features) → [`count`]
+//! spans) → [`normalize`] (block → matching form) → [`fingerprint`] (xxh3 keys, with
+//! [`shingle`] samples) → [`features`] (per-block text features) → [`count`]
 //! (per-worker tables, associative merge) → [`sketch`] (MinHash for near-duplicate
 //! documents) → [`decide`] (pure rules → [`decide::Reason`]s) →
 //! [`output`] (cleaned files, JSON and HTML reports). [`pipeline::run`] wires them for a whole
 //! run ([`pipeline::run_with_progress`] also reports each pass to a [`progress::Progress`]);
-//! [`explain`] tells, block by block, why one document came out as it did:
+//! [`explain`] tells, block by block, why one document came out as it did; [`index`] saves
+//! the pass-1 statistics of a corpus to a file that later runs merge and clean against:
 //!
 //! ```no_run
 //! let cfg = thresh::Config {
@@ -30,6 +32,7 @@ pub mod error;
 pub mod explain;
 pub mod features;
 pub mod fingerprint;
+pub mod index;
 pub mod input;
 pub mod normalize;
 pub mod output;
@@ -39,5 +42,5 @@ pub mod segment;
 pub mod shingle;
 pub mod sketch;
 
-pub use config::{Config, GuardConfig};
+pub use config::{Config, GuardConfig, OutputMode};
 pub use error::{Error, Issue, IssueKind};

@@ -1,7 +1,7 @@
 //! The `thresh` binary: parse flags, run the library, draw progress, print messages, map the
 //! result to an exit code. Exit codes: 0 success; 1 finished, but some inputs failed; 2 usage
-//! or configuration error; 3 stopped by --strict before writing. A closed standard output is
-//! not an error.
+//! or configuration error; 3 stopped by --strict before writing; 130 interrupted (Ctrl-C),
+//! unfinished temporary files removed. A closed standard output is not an error.
 
 mod cli;
 
@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use clap::{CommandFactory, Parser};
-use cli::{CleanArgs, Cli, ColorArg, Command, CompletionsArgs, ExplainArgs, ManArgs};
+use cli::{
+    CleanArgs, Cli, ColorArg, Command, CompletionsArgs, ExplainArgs, IndexArgs, ManArgs, MergeArgs,
+};
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use thresh::output::report;
 use thresh::progress::{Pass, Progress, Silent};
@@ -20,20 +22,39 @@ use thresh::Error;
 const EXIT_INPUTS_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 const EXIT_STOPPED: u8 = 3;
+const EXIT_INTERRUPTED: i32 = 130;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    ignore_file_size_signal();
     match cli.command {
         Command::Clean(args) => clean(&args),
         Command::Explain(args) => explain(&args),
+        Command::Index(args) => index(&args),
+        Command::Merge(args) => merge(&args),
         Command::Completions(args) => completions(&args),
         Command::Man(args) => man(&args),
     }
 }
 
 fn clean(args: &CleanArgs) -> ExitCode {
+    remove_unfinished_files_on_interrupt();
     let bars = progress_for(args.quiet);
-    let result = args.to_config().and_then(|cfg| {
+    // Standard input is read twice (count, then write), so it is spooled to a temporary file
+    // that lives until the run ends.
+    let mut spool: Option<tempfile::TempDir> = None;
+    let result = args.to_config().and_then(|mut cfg| {
+        if cfg.inputs.iter().any(|i| i.as_os_str() == "-") {
+            let dir = tempfile::tempdir().map_err(|source| Error::Write {
+                path: std::env::temp_dir(),
+                source,
+            })?;
+            let path = thresh::input::spool_stdin(std::io::stdin().lock(), dir.path())?;
+            for input in cfg.inputs.iter_mut().filter(|i| i.as_os_str() == "-") {
+                *input = path.clone();
+            }
+            spool = Some(dir);
+        }
         let outcome = thresh::pipeline::run_with_progress(&cfg, bars.as_ref())?;
         Ok((cfg, outcome))
     });
@@ -87,6 +108,68 @@ fn explain(args: &ExplainArgs) -> ExitCode {
     finish_stdout(written.and_then(|_| out.flush()))
 }
 
+fn index(args: &IndexArgs) -> ExitCode {
+    remove_unfinished_files_on_interrupt();
+    // The index is written by rename, so one that exists is complete: the marker that this
+    // job (one shard of an array, say) is done.
+    if !args.overwrite && args.output.exists() {
+        eprintln!(
+            "thresh: {} exists (a finished index); skipped. Give --overwrite to build it again",
+            args.output.display()
+        );
+        return ExitCode::SUCCESS;
+    }
+    let bars = progress_for(args.quiet);
+    let result = args.to_config().and_then(|cfg| {
+        let built = thresh::pipeline::build_index(&cfg, args.shard, bars.as_ref())?;
+        built.index.write(&args.output)?;
+        Ok(built)
+    });
+    let built = match result {
+        Ok(b) => b,
+        Err(e) => return failed(&e),
+    };
+    for issue in &built.issues {
+        eprintln!("{issue}");
+    }
+    if !args.quiet {
+        eprintln!(
+            "thresh: indexed {} files{}: {} documents, {} distinct, {} sites → {}",
+            built.files,
+            args.shard
+                .map(|s| format!(" (shard {}/{})", s.index, s.count))
+                .unwrap_or_default(),
+            built.documents,
+            built.index.docs().len(),
+            built.index.sites().len(),
+            args.output.display()
+        );
+    }
+    if built.issues.iter().any(|i| i.kind.is_failure()) {
+        ExitCode::from(EXIT_INPUTS_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn merge(args: &MergeArgs) -> ExitCode {
+    let result = thresh::index::Index::merge_files(&args.inputs)
+        .and_then(|index| index.write(&args.output).map(|_| index));
+    match result {
+        Ok(index) => {
+            eprintln!(
+                "thresh: merged {} indexes: {} distinct documents, {} sites → {}",
+                args.inputs.len(),
+                index.docs().len(),
+                index.sites().len(),
+                args.output.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => failed(&e),
+    }
+}
+
 fn completions(args: &CompletionsArgs) -> ExitCode {
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "thresh", &mut out);
@@ -120,6 +203,29 @@ fn man(args: &ManArgs) -> ExitCode {
             .and_then(|_| stdout.write_all(&out))
             .and_then(|_| stdout.flush()),
     )
+}
+
+/// Ctrl-C: remove the temporary files being written, then exit 130. Files already renamed
+/// into place are complete; a rerun writes the rest.
+fn remove_unfinished_files_on_interrupt() {
+    let installed = ctrlc::set_handler(|| {
+        let removed = thresh::output::text::abandon_in_flight_writes();
+        eprintln!("thresh: interrupted; removed {removed} unfinished temporary files");
+        std::process::exit(EXIT_INTERRUPTED);
+    });
+    if let Err(e) = installed {
+        eprintln!("thresh: warning: cannot handle Ctrl-C ({e}); an interrupt may leave hidden temporary files");
+    }
+}
+
+/// A full disk or a file-size limit (`ulimit -f`) must fail the one write with an error
+/// naming the file, not kill the process with SIGXFSZ.
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to "ignore" at start-up, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
 }
 
 /// Colour for `--color`: `auto` means a terminal and no `NO_COLOR` (set and non-empty).

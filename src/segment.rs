@@ -47,9 +47,17 @@ struct Line {
     blank: bool,
 }
 
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 fn lines(bytes: &[u8]) -> Vec<Line> {
     let mut out = Vec::with_capacity(bytes.len() / 40 + 1);
-    let mut start = 0;
+    // A UTF-8 byte-order mark belongs to the file, not to its first block: outside every span,
+    // it stays in the output even when the first line is removed.
+    let mut start = if bytes.starts_with(UTF8_BOM) {
+        UTF8_BOM.len()
+    } else {
+        0
+    };
     while start < bytes.len() {
         let end = match memchr::memchr(b'\n', &bytes[start..]) {
             Some(i) => start + i + 1,
@@ -145,6 +153,7 @@ pub fn trim_terminator(block: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::Just;
 
     fn texts<'a>(doc: &'a str, seg: &Segmentation) -> Vec<&'a str> {
         seg.blocks.iter().map(|r| &doc[r.clone()]).collect()
@@ -219,5 +228,39 @@ mod tests {
     fn empty_and_blank_documents_have_no_blocks() {
         assert!(segment(b"", UnitChoice::Auto).blocks.is_empty());
         assert!(segment(b" \n\t\n", UnitChoice::Auto).blocks.is_empty());
+    }
+    #[test]
+    fn a_utf8_byte_order_mark_is_outside_every_block() {
+        let doc = "\u{feff}Header\nBody\n";
+        let seg = segment(doc.as_bytes(), UnitChoice::Line);
+        assert_eq!(texts(doc, &seg), ["Header\n", "Body\n"]);
+    }
+
+    proptest::proptest! {
+        /// Any bytes: no panic; blocks are in order, do not overlap, start and end on line
+        /// boundaries, and together with the blank lines between them tile the document.
+        #[test]
+        fn spans_tile_the_document(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    Just(b'\n'), Just(b'\r'), Just(b' '), Just(b'a'), Just(0xC3u8), Just(0xA9u8), Just(0xEFu8)
+                ],
+                0..300,
+            ),
+            unit in proptest::prop_oneof![Just(UnitChoice::Auto), Just(UnitChoice::Line), Just(UnitChoice::Paragraph)],
+        ) {
+            let seg = segment(&bytes, unit);
+            let bom = if bytes.starts_with(UTF8_BOM) { UTF8_BOM.len() } else { 0 };
+            let mut at = bom;
+            for span in &seg.blocks {
+                proptest::prop_assert!(span.start >= at && span.start < span.end && span.end <= bytes.len());
+                // Whatever lies between blocks is blank lines only.
+                proptest::prop_assert!(is_blank(&bytes[at..span.start]));
+                proptest::prop_assert!(span.start == 0 || bytes[span.start - 1] == b'\n' || span.start == bom);
+                proptest::prop_assert!(span.end == bytes.len() || bytes[span.end - 1] == b'\n');
+                at = span.end;
+            }
+            proptest::prop_assert!(is_blank(&bytes[at..]));
+        }
     }
 }

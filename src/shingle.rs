@@ -25,7 +25,7 @@ pub const MIN_SHINGLES: usize = 3;
 /// Blocks longer than this many words are not sampled.
 pub const MAX_WORDS: usize = 30;
 /// Seed of shingle hashes; distinct from block keys so the two never collide by construction.
-const SEED: u64 = 0x7468_7265_7368_0003;
+pub const SEED: u64 = 0x7468_7265_7368_0003;
 
 /// Reusable buffers, one per worker.
 #[derive(Default)]

@@ -4,7 +4,8 @@
 //! which of two duplicate documents is kept) never depends on the file system. A document's id
 //! is its path relative to its INPUT root, with `/` separators; an INPUT that is a file has its
 //! file name as id. Hidden entries (name starting with `.`) and symbolic links are skipped unless
-//! asked for; unreadable folders and symlink loops become [`Issue`]s and the walk goes on.
+//! asked for; JSONL files (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`) are always listed, and pass 1
+//! turns each into its records. Unreadable folders and symlink loops become [`Issue`]s and the walk goes on.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -56,6 +57,15 @@ pub struct SourceDoc {
     pub id: String,
     /// Site name; empty when the document has none.
     pub site: String,
+    /// For a record of a JSONL file: its 1-based line number. `None` for a whole-file document.
+    pub line: Option<u64>,
+}
+
+impl SourceDoc {
+    /// True for a record of a JSONL file (several documents share the file).
+    pub fn is_record(&self) -> bool {
+        self.line.is_some()
+    }
 }
 
 /// The documents found and the entries that could not be listed.
@@ -86,6 +96,7 @@ pub fn discover(inputs: &[PathBuf], cfg: &DiscoverConfig) -> Result<Discovery, E
                 id: id_of(&name),
                 rel: name,
                 site: String::new(),
+                line: None,
             });
             continue;
         }
@@ -128,7 +139,9 @@ fn walk(root: &Path, cfg: &DiscoverConfig, out: &mut Discovery) {
         if entry.path_is_symlink() && !cfg.follow_symlinks {
             continue;
         }
-        if !entry.file_type().is_file() || !has_extension(entry.path(), &cfg.extensions) {
+        let wanted = has_extension(entry.path(), &cfg.extensions)
+            || super::jsonl::jsonl_compression(entry.path()).is_some();
+        if !entry.file_type().is_file() || !wanted {
             continue;
         }
         let rel = entry
@@ -141,6 +154,7 @@ fn walk(root: &Path, cfg: &DiscoverConfig, out: &mut Discovery) {
             id: id_of(&rel),
             site: site_of(&rel, cfg.sites),
             rel,
+            line: None,
         });
     }
 }

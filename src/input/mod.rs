@@ -6,13 +6,41 @@
 //! helps, the line; the run goes on without them.
 
 pub mod discover;
+pub mod jsonl;
+pub mod records;
 
 use std::io::Read;
 use std::path::Path;
 
 pub use discover::{discover, DiscoverConfig, Discovery, SiteRule, SourceDoc};
 
-use crate::error::{Issue, IssueKind};
+use crate::error::{Error, Issue, IssueKind};
+
+/// Copy `input` (standard input) to a file in `dir`, so both passes can read it. The file is
+/// `stdin.jsonl`, or `stdin.jsonl.gz` / `stdin.jsonl.zst` when the data starts with the gzip or
+/// zstd magic bytes.
+pub fn spool_stdin(mut input: impl Read, dir: &Path) -> Result<std::path::PathBuf, Error> {
+    let spool = dir.join("stdin.jsonl.spool");
+    let failed = |path: &Path, source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::create(&spool).map_err(|e| failed(&spool, e))?;
+    std::io::copy(&mut input, &mut file).map_err(|e| failed(&spool, e))?;
+    drop(file);
+    let mut magic = [0u8; 4];
+    let head = std::fs::File::open(&spool)
+        .and_then(|mut f| f.read(&mut magic))
+        .map_err(|e| failed(&spool, e))?;
+    let name = match &magic[..head] {
+        [0x1f, 0x8b, ..] => "stdin.jsonl.gz",
+        [0x28, 0xb5, 0x2f, 0xfd] => "stdin.jsonl.zst",
+        _ => "stdin.jsonl",
+    };
+    let path = dir.join(name);
+    std::fs::rename(&spool, &path).map_err(|e| failed(&path, e))?;
+    Ok(path)
+}
 
 /// Identity of a file's version, to notice a file that changed between the passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +69,13 @@ pub fn read_document(
             format!("{len} bytes is over the document size limit of {max_bytes} bytes; skipped (raise --max-doc-bytes)"),
         ),
     })?;
+    if let Some(encoding) = wide_encoding(&bytes) {
+        return Err(fail(
+            IssueKind::UnsupportedEncoding,
+            None,
+            format!("{encoding} text (byte-order mark): thresh reads UTF-8; convert it first, e.g. iconv -f {encoding} -t UTF-8; skipped"),
+        ));
+    }
     if let Some(pos) = memchr::memchr(0, &bytes) {
         return Err(fail(
             IssueKind::Binary,
@@ -92,6 +127,21 @@ pub fn line_of(bytes: &[u8], pos: usize) -> usize {
     memchr::memchr_iter(b'\n', &bytes[..pos.min(bytes.len())]).count() + 1
 }
 
+/// The encoding named by a UTF-16 or UTF-32 byte-order mark (UTF-32 first: its little-endian
+/// mark starts with UTF-16's).
+fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
+    const MARKS: [(&[u8], &str); 4] = [
+        (&[0xFF, 0xFE, 0x00, 0x00], "UTF-32LE"),
+        (&[0x00, 0x00, 0xFE, 0xFF], "UTF-32BE"),
+        (&[0xFF, 0xFE], "UTF-16LE"),
+        (&[0xFE, 0xFF], "UTF-16BE"),
+    ];
+    MARKS
+        .iter()
+        .find(|(mark, _)| bytes.starts_with(mark))
+        .map(|&(_, name)| name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +155,7 @@ mod tests {
             rel: "a.txt".into(),
             id: "a.txt".into(),
             site: String::new(),
+            line: None,
         };
         (dir, doc)
     }

@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::decide::{Fate, ReasonKind};
 use crate::error::{Error, IssueKind};
 use crate::explain::{explain, Explanation};
-use crate::output::report::{self, human_bytes, FrequencyBin, Report, SiteRow};
+use crate::output::report::{self, human_bytes, FrequencyBin, MatchKind, Report, SiteRow};
 use crate::pipeline::Outcome;
 
 /// Documents shown in full, removed blocks struck through.
@@ -662,7 +662,7 @@ fn sites(h: &mut String, r: &Report) {
 fn catalogue(h: &mut String, r: &Report) {
     let _ = writeln!(
         h,
-        "<section id=\"catalogue\">\n<h2>Boilerplate catalogue</h2>\n<p class=\"lead\">The recurring blocks that removed the most bytes ({} listed; <code>--catalogue-size</code> sets how many). Other spellings that matched the same block (a changed year, a count) are listed under it.</p>",
+        "<section id=\"catalogue\">\n<h2>Boilerplate catalogue</h2>\n<p class=\"lead\">The recurring blocks that removed the most bytes ({} listed; <code>--catalogue-size</code> sets how many). Other spellings that matched the same block (a changed year, a count) are listed under it; template variants (blocks whose text changes from page to page around a fixed wording) name the frequent spelling they were matched to.</p>",
         r.boilerplate.len()
     );
     if r.boilerplate.is_empty() {
@@ -691,6 +691,23 @@ fn catalogue(h: &mut String, r: &Report) {
                 "<div class=\"variants\"><div class=\"vh\">also spelled:</div>{}</div>",
                 list.concat()
             );
+        }
+        if e.matched == MatchKind::TemplateVariant {
+            // Variants are matched by shared word 3-grams, not by their text: say what to.
+            let listed = |t: &str| e.text == t || e.variants.iter().any(|v| v == t);
+            match &e.near_match {
+                Some(m) if m.documents > 1 && !listed(&m.text) => {
+                    let _ = write!(
+                        variants,
+                        "<div class=\"variants\"><div class=\"vh\">template variant of the spelling in {} documents:</div><div>{}</div></div>",
+                        thousands(u64::from(m.documents)),
+                        escape(&m.text)
+                    );
+                }
+                _ => variants.push_str(
+                    "<div class=\"variants\"><div class=\"vh\">template variant: the wording around a changing part recurs, not the whole text</div></div>",
+                ),
+            }
         }
         let bar_w = 120.0 * e.bytes_removed as f64 / max as f64;
         let _ = writeln!(
@@ -1165,9 +1182,35 @@ mod tests {
             blocks_removed: 40,
             bytes_removed: 1_200,
             example: "a/b.txt".into(),
+            matched: MatchKind::Exact,
+            near_match: None,
         }];
         r.doc_frequency = bins(&[(1, 1, 300), (2, 2, 10), (3, 3, 2), (4, 4, 0), (5, 5, 7)]);
         r
+    }
+
+    #[test]
+    fn template_variants_name_their_near_match_escaped() {
+        let mut r = report();
+        r.boilerplate[0].matched = MatchKind::TemplateVariant;
+        r.boilerplate[0].near_match = Some(report::NearMatchRow {
+            text: "Filed by <b>Kim</b>".into(),
+            document: "a/c.txt".into(),
+            documents: 12,
+        });
+        let html = render(&r, &[]);
+        assert!(html.contains("template variant of the spelling in 12 documents"));
+        assert!(html.contains("Filed by &lt;b&gt;Kim&lt;/b&gt;"));
+        assert!(!html.contains("<b>Kim"));
+        // A near-match seen once, or already listed, is not repeated.
+        r.boilerplate[0].near_match = Some(report::NearMatchRow {
+            text: "Filed by Lee".into(),
+            document: "a/d.txt".into(),
+            documents: 1,
+        });
+        let html = render(&r, &[]);
+        assert!(html.contains("the wording around a changing part recurs"));
+        assert!(!html.contains("Filed by Lee"));
     }
 
     #[test]

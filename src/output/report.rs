@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, GuardConfig};
 use crate::decide::near_dup::NearDupConfig;
-use crate::decide::{DecideConfig, Fate, Reason, ReasonKind};
+use crate::decide::{DecideConfig, Fate, NearMatch, Reason, ReasonKind};
 use crate::error::{Error, Issue, IssueKind};
 use crate::input::DiscoverConfig;
 use crate::pipeline::{DocResult, Outcome};
@@ -175,6 +175,33 @@ pub struct CatalogueEntry {
     pub bytes_removed: u64,
     /// The first document (in run order) where it was removed.
     pub example: String,
+    /// `exact`: one matching key; `template_variant`: blocks matched by their shingles, the
+    /// `key` being the anchor shingle they share and the counts the smallest seen.
+    #[serde(default)]
+    pub matched: MatchKind,
+    /// For template variants: the most frequent exact spelling sharing the anchor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub near_match: Option<NearMatchRow>,
+}
+
+/// How a catalogue entry's blocks were matched.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    #[default]
+    Exact,
+    TemplateVariant,
+}
+
+/// The block a template variant was matched to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NearMatchRow {
+    /// Its text (first 200 characters).
+    pub text: String,
+    /// A document holding it.
+    pub document: String,
+    /// Distinct documents holding its exact text.
+    pub documents: u32,
 }
 
 /// A cluster of near-duplicate documents and the copy that is written.
@@ -269,6 +296,9 @@ pub struct RemovedBlock {
     pub end: u32,
     #[serde(flatten)]
     pub reason: Reason,
+    /// For template variants: the id of the document holding the near-match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub near_match_id: Option<String>,
 }
 
 /// What happened to a document, as the report names it.
@@ -317,7 +347,7 @@ pub fn overview(outcome: &Outcome, cfg: &Config) -> Report {
         warnings: outcome.warnings.clone(),
         stopped: outcome.stopped,
         issues: outcome.issues.clone(),
-        boilerplate: catalogue(outcome, cfg.catalogue_size),
+        boilerplate: catalogue(outcome, cfg, cfg.catalogue_size),
         near_duplicate_clusters: near_duplicate_clusters(outcome),
         sites: site_rows(outcome),
         documents: Vec::new(),
@@ -393,6 +423,16 @@ fn doc_row(doc: &DocResult, outcome: &Outcome) -> DocRow {
                     start: b.start,
                     end: b.end,
                     reason: r.reason.clone(),
+                    near_match_id: match r.reason {
+                        Reason::NearBoilerplate {
+                            near_match: Some(m),
+                            ..
+                        } => outcome
+                            .docs
+                            .get(m.document as usize)
+                            .map(|d| d.source.id.clone()),
+                        _ => None,
+                    },
                 }
             })
             .collect(),
@@ -477,9 +517,11 @@ fn site_rows(outcome: &Outcome) -> Vec<SiteRow> {
     rows
 }
 
-/// The `limit` boilerplate keys removing the most bytes, with a sample of their text and up to
-/// [`MAX_VARIANTS`] other spellings seen among their first [`VARIANT_PROBES`] occurrences.
-pub fn catalogue(outcome: &Outcome, limit: usize) -> Vec<CatalogueEntry> {
+/// The `limit` boilerplate entries removing the most bytes, with a sample of their text and up
+/// to [`MAX_VARIANTS`] other spellings seen among their first [`VARIANT_PROBES`] occurrences.
+/// Exact boilerplate is listed per matching key; template variants per anchor shingle, with
+/// the near-match they were matched to.
+pub fn catalogue(outcome: &Outcome, cfg: &Config, limit: usize) -> Vec<CatalogueEntry> {
     struct Agg {
         documents: u32,
         sites: u32,
@@ -487,26 +529,46 @@ pub fn catalogue(outcome: &Outcome, limit: usize) -> Vec<CatalogueEntry> {
         bytes: u64,
         /// First occurrences in run order: (document, block).
         occurrences: Vec<(usize, usize)>,
+        near_match: Option<NearMatch>,
     }
-    let mut by_key: HashMap<u64, Agg> = HashMap::new();
+    let mut by_key: HashMap<(MatchKind, u64), Agg> = HashMap::new();
     for (d, doc) in outcome.docs.iter().enumerate() {
         let Some(print) = &doc.print else { continue };
         for r in &doc.removals {
-            let Reason::Boilerplate {
-                documents, sites, ..
-            } = r.reason
-            else {
-                continue;
-            };
             let block = &print.blocks[r.block as usize];
-            let Some(key) = block.key() else { continue };
-            let agg = by_key.entry(key).or_insert(Agg {
+            let (entry_key, documents, sites, near_match) = match r.reason {
+                Reason::Boilerplate {
+                    documents, sites, ..
+                } => match block.key() {
+                    Some(key) => ((MatchKind::Exact, key), documents, sites, None),
+                    None => continue,
+                },
+                Reason::NearBoilerplate {
+                    documents,
+                    sites,
+                    anchor,
+                    near_match,
+                    ..
+                } => (
+                    (MatchKind::TemplateVariant, anchor),
+                    documents,
+                    sites,
+                    near_match,
+                ),
+                _ => continue,
+            };
+            let agg = by_key.entry(entry_key).or_insert(Agg {
                 documents,
                 sites,
                 blocks: 0,
                 bytes: 0,
                 occurrences: Vec::new(),
+                near_match,
             });
+            // Variants report the smallest counts among their members: what all of them have.
+            agg.documents = agg.documents.min(documents);
+            agg.sites = agg.sites.min(sites);
+            agg.near_match = agg.near_match.or(near_match);
             agg.blocks += 1;
             agg.bytes += block.len() as u64;
             if agg.occurrences.len() < VARIANT_PROBES {
@@ -514,22 +576,41 @@ pub fn catalogue(outcome: &Outcome, limit: usize) -> Vec<CatalogueEntry> {
             }
         }
     }
-    let mut entries: Vec<(u64, Agg)> = by_key.into_iter().collect();
-    entries.sort_by(|a, b| b.1.bytes.cmp(&a.1.bytes).then(a.0.cmp(&b.0)));
+    let mut entries: Vec<((MatchKind, u64), Agg)> = by_key.into_iter().collect();
+    entries.sort_by(|a, b| {
+        b.1.bytes
+            .cmp(&a.1.bytes)
+            .then((a.0 .0 as u8).cmp(&(b.0 .0 as u8)))
+            .then(a.0 .1.cmp(&b.0 .1))
+    });
     entries.truncate(limit);
-    let mut files: HashMap<usize, Option<Vec<u8>>> = HashMap::new();
-    let mut text_of = |d: usize, b: usize| -> Option<String> {
-        let doc = &outcome.docs[d];
-        let bytes = files
-            .entry(d)
-            .or_insert_with(|| std::fs::read(&doc.source.path).ok())
-            .as_ref()?;
+    // Every text needed, each file read once (a JSONL file holds many of them).
+    let mut wanted: Vec<usize> = entries
+        .iter()
+        .flat_map(|(_, agg)| {
+            let near = agg.near_match.map(|m| m.document as usize);
+            agg.occurrences.iter().map(|&(d, _)| d).chain(near)
+        })
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let sources: Vec<_> = outcome.docs.iter().map(|d| d.source.clone()).collect();
+    let files = crate::input::records::read_texts(
+        &sources,
+        &wanted,
+        &cfg.jsonl,
+        cfg.max_doc_bytes,
+        cfg.max_line_bytes,
+    );
+    let text_of = |d: usize, b: usize| -> Option<String> {
+        let doc = outcome.docs.get(d)?;
+        let bytes = files.get(&d)?;
         let span = doc.print.as_ref()?.blocks.get(b)?.span();
         bytes.get(span).map(|s| sample(trim_terminator(s)))
     };
     entries
         .into_iter()
-        .map(|(key, agg)| {
+        .map(|((matched, key), agg)| {
             let mut texts: Vec<String> = Vec::new();
             for &(d, b) in &agg.occurrences {
                 if let Some(t) = text_of(d, b) {
@@ -538,6 +619,13 @@ pub fn catalogue(outcome: &Outcome, limit: usize) -> Vec<CatalogueEntry> {
                     }
                 }
             }
+            let near_match = agg.near_match.and_then(|m| {
+                Some(NearMatchRow {
+                    text: text_of(m.document as usize, m.block as usize)?,
+                    document: outcome.docs.get(m.document as usize)?.source.id.clone(),
+                    documents: m.documents,
+                })
+            });
             let mut texts = texts.into_iter();
             CatalogueEntry {
                 text: texts.next().unwrap_or_default(),
@@ -552,6 +640,8 @@ pub fn catalogue(outcome: &Outcome, limit: usize) -> Vec<CatalogueEntry> {
                     .first()
                     .map(|&(d, _)| outcome.docs[d].source.id.clone())
                     .unwrap_or_default(),
+                matched,
+                near_match,
             }
         })
         .collect()

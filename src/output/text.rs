@@ -6,8 +6,10 @@
 //! no stray blank lines. Files are written to a hidden temporary file in the target folder and
 //! renamed into place: an interrupted run never leaves a half-written file under a final name.
 
+use std::collections::HashSet;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::fingerprint::BlockPrint;
 
@@ -38,6 +40,35 @@ pub fn assemble(bytes: &[u8], blocks: &[BlockPrint], removed: &[bool]) -> Vec<u8
     out
 }
 
+/// Temporary files being written right now, so that an interrupted run can remove them.
+static IN_FLIGHT: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
+
+/// Remove every temporary file being written and return with writing blocked for good: for an
+/// interrupt handler that ends the process next. Returns how many files it removed.
+pub fn abandon_in_flight_writes() -> usize {
+    // A poisoned lock still holds the set: a panicking writer cannot hide its temporary file.
+    let mut guard = IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner());
+    let removed = guard
+        .take()
+        .unwrap_or_default()
+        .iter()
+        .filter(|tmp| std::fs::remove_file(tmp).is_ok())
+        .count();
+    // Leave the lock held: no writer may start a new temporary file before the process ends.
+    std::mem::forget(guard);
+    removed
+}
+
+fn track(tmp: &Path, writing: bool) {
+    let mut guard = IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner());
+    let set = guard.get_or_insert_with(HashSet::new);
+    if writing {
+        set.insert(tmp.to_path_buf());
+    } else {
+        set.remove(tmp);
+    }
+}
+
 /// Write `data` to `path` through a temporary file in the same folder and a rename.
 pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
     write_atomic_with(path, |file| file.write_all(data))
@@ -60,22 +91,33 @@ pub fn write_atomic_with(
     tmp_name.push(name);
     tmp_name.push(".thresh-tmp");
     let tmp = path.with_file_name(tmp_name);
-    let file = match std::fs::File::create(&tmp) {
+    track(&tmp, true);
+    let written = write_through(&tmp, path, fill);
+    track(&tmp, false);
+    written
+}
+
+fn write_through(
+    tmp: &Path,
+    path: &Path,
+    fill: impl FnOnce(&mut io::BufWriter<std::fs::File>) -> io::Result<()>,
+) -> io::Result<()> {
+    let file = match std::fs::File::create(tmp) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            std::fs::File::create(&tmp)?
+            std::fs::File::create(tmp)?
         }
         Err(e) => return Err(e),
     };
     let mut writer = io::BufWriter::with_capacity(64 * 1024, file);
     let written = fill(&mut writer)
         .and_then(|_| writer.flush())
-        .and_then(|_| std::fs::rename(&tmp, path));
+        .and_then(|_| std::fs::rename(tmp, path));
     if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+        let _ = std::fs::remove_file(tmp);
     }
     written
 }

@@ -113,3 +113,168 @@ fn inputs_are_never_modified() {
         b"body a\n"
     );
 }
+
+/// Six pages of one site sharing a header, so the header is boilerplate, plus `extra`.
+fn site_with(extra: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let pages: Vec<(String, Vec<u8>)> = ["owls", "bees", "foxes", "moles", "wrens", "voles"]
+        .iter()
+        .map(|w| {
+            (
+                format!("s/{w}.txt"),
+                format!("Header line of the site\nA story about {w} and their habits.\n")
+                    .into_bytes(),
+            )
+        })
+        .collect();
+    let mut files: Vec<(&str, &[u8])> = pages
+        .iter()
+        .map(|(p, b)| (p.as_str(), b.as_slice()))
+        .collect();
+    files.extend_from_slice(extra);
+    corpus(&files)
+}
+
+#[test]
+fn a_utf8_byte_order_mark_stays_when_the_first_line_goes() {
+    let dir = site_with(&[(
+        "s/bom.txt",
+        b"\xEF\xBB\xBFHeader line of the site\nA story about stoats.\n",
+    )]);
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("o");
+    clean_into(dir.path(), &o).arg("-q").assert().success();
+    assert_eq!(
+        read_tree(&o)["s/bom.txt"],
+        b"\xEF\xBB\xBFA story about stoats.\n"
+    );
+}
+
+#[test]
+fn utf16_and_utf32_are_refused_with_a_hint_and_the_rest_is_written() {
+    let utf16le: Vec<u8> = std::iter::once([0xFF, 0xFE])
+        .chain(
+            "Header line of the site\nA story\n"
+                .encode_utf16()
+                .map(u16::to_le_bytes),
+        )
+        .flatten()
+        .collect();
+    let utf16be: Vec<u8> = std::iter::once([0xFE, 0xFF])
+        .chain("A story\n".encode_utf16().map(u16::to_be_bytes))
+        .flatten()
+        .collect();
+    let utf32le: Vec<u8> = [0xFF, 0xFE, 0, 0, b'A', 0, 0, 0].to_vec();
+    let dir = site_with(&[
+        ("s/le.txt", &utf16le),
+        ("s/be.txt", &utf16be),
+        ("s/wide.txt", &utf32le),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("o");
+    let (assert, report, _t) =
+        clean_with_report(&[dir.path().to_str().unwrap(), "-o", o.to_str().unwrap()]);
+    assert
+        .code(1)
+        .stderr(contains("le.txt: UTF-16LE text (byte-order mark)"))
+        .stderr(contains("be.txt: UTF-16BE text"))
+        .stderr(contains("wide.txt: UTF-32LE text"))
+        .stderr(contains("iconv -f UTF-16LE -t UTF-8"));
+    assert_eq!(report["totals"]["documents_failed"], 3);
+    assert_eq!(report["issues"][0]["kind"], "unsupported_encoding");
+    assert_eq!(read_tree(&o).len(), 6);
+}
+
+#[cfg(unix)]
+#[test]
+fn file_names_that_are_not_utf8_and_deep_folders_are_cleaned() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = site_with(&[]);
+    let odd = dir
+        .path()
+        .join("s")
+        .join(std::ffi::OsStr::from_bytes(b"caf\xe9.txt"));
+    std::fs::write(&odd, "Header line of the site\nA story about a cafe.\n").unwrap();
+    let deep_dir = (0..60).fold(dir.path().join("s"), |p, _| p.join("d"));
+    std::fs::create_dir_all(&deep_dir).unwrap();
+    std::fs::write(
+        deep_dir.join("deep.txt"),
+        "Header line of the site\nA deep story.\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("o");
+    clean_into(dir.path(), &o).arg("-q").assert().success();
+    let written = std::fs::read(
+        o.join("s")
+            .join(std::ffi::OsStr::from_bytes(b"caf\xe9.txt")),
+    )
+    .unwrap();
+    assert_eq!(written, b"A story about a cafe.\n");
+    let deep_out = (0..60)
+        .fold(o.join("s"), |p, _| p.join("d"))
+        .join("deep.txt");
+    assert_eq!(std::fs::read(deep_out).unwrap(), b"A deep story.\n");
+}
+
+#[test]
+fn a_single_huge_line_is_one_block() {
+    // 8 MB on one line (the matrix's 200 MB case is in scripts/load.sh): read, matched, kept.
+    let huge: Vec<u8> = "word "
+        .repeat(1_600_000)
+        .into_bytes()
+        .into_iter()
+        .chain(*b"\n")
+        .collect();
+    let dir = site_with(&[("s/huge.txt", &huge)]);
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("o");
+    clean_into(dir.path(), &o).arg("-q").assert().success();
+    assert_eq!(read_tree(&o)["s/huge.txt"], huge);
+}
+
+/// Between the passes (when pass 1 reports its end), one file vanishes and one changes.
+struct TamperAfterPassOne {
+    vanish: std::path::PathBuf,
+    change: std::path::PathBuf,
+}
+
+impl thresh::progress::Progress for TamperAfterPassOne {
+    fn finish(&self, pass: thresh::progress::Pass) {
+        if pass == thresh::progress::Pass::Read {
+            std::fs::remove_file(&self.vanish).unwrap();
+            std::fs::write(&self.change, "Header line of the site\nA new version.\n").unwrap();
+        }
+    }
+}
+
+#[test]
+fn files_that_vanish_or_change_between_the_passes_are_named_and_skipped() {
+    let dir = site_with(&[]);
+    let out = tempfile::tempdir().unwrap();
+    let cfg = thresh::Config {
+        inputs: vec![dir.path().to_path_buf()],
+        output: Some(out.path().join("o")),
+        ..thresh::Config::default()
+    };
+    let tamper = TamperAfterPassOne {
+        vanish: dir.path().join("s/owls.txt"),
+        change: dir.path().join("s/bees.txt"),
+    };
+    let outcome = thresh::pipeline::run_with_progress(&cfg, &tamper).unwrap();
+    let issue = |name: &str| {
+        outcome
+            .issues
+            .iter()
+            .find(|i| i.path.ends_with(name))
+            .unwrap_or_else(|| panic!("no issue for {name}: {:?}", outcome.issues))
+    };
+    assert_eq!(issue("owls.txt").kind, thresh::error::IssueKind::Unreadable);
+    assert_eq!(issue("bees.txt").kind, thresh::error::IssueKind::Changed);
+    assert_eq!(outcome.failures(), 2);
+    let written = read_tree(&out.path().join("o"));
+    assert_eq!(written.len(), 4, "{:?}", written.keys());
+    assert!(
+        !written.contains_key("s/bees.txt"),
+        "never a mix of two versions"
+    );
+}

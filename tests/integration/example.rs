@@ -272,3 +272,74 @@ fn special_files_are_handled() {
         );
     }
 }
+
+/// The valleytimes pages carry a byline and a reporter note whose names change on every
+/// page: no exact key repeats, so only template-variant matching removes them.
+#[test]
+fn template_variants_are_removed_and_named_in_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (assert, report, _keep) = clean_with_report(&[
+        fixtures().join("scraped").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert.success();
+    let written = read_tree(&out.join("valleytimes.example"));
+    assert_eq!(written.len(), 8, "one valleytimes page is a near-duplicate");
+    for (path, bytes) in &written {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains("Story filed by"), "{path}");
+        assert!(!text.contains("reports on the Wend Valley"), "{path}");
+    }
+    let variants: Vec<&serde_json::Value> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["removed"].as_array().unwrap())
+        .filter(|b| b["reason"] == "near_boilerplate")
+        .collect();
+    assert_eq!(variants.len(), 16, "two blocks on each of 8 written pages");
+    for b in &variants {
+        assert_eq!(b["placement"], "edge");
+        assert!(b["covered"].as_u64().unwrap() * 10 >= b["sampled"].as_u64().unwrap() * 6);
+        let near = b["near_match_id"].as_str().unwrap();
+        assert!(near.starts_with("valleytimes.example/"), "{near}");
+    }
+    let entries: Vec<&serde_json::Value> = report["boilerplate"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["matched"] == "template_variant")
+        .collect();
+    assert_eq!(entries.len(), 2);
+    for e in entries {
+        assert_eq!(e["blocks_removed"], 8);
+        assert!(!e["variants"].as_array().unwrap().is_empty());
+        let near = e["near_match"]["text"].as_str().unwrap();
+        assert!(
+            near.contains("Story filed by") || near.contains("reports on the Wend Valley"),
+            "{near}"
+        );
+    }
+    assert_eq!(
+        report["totals"]["blocks_removed"]["near_boilerplate"], 16,
+        "counted under their own reason"
+    );
+}
+
+#[test]
+fn without_variant_matching_the_changing_lines_stay() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    clean_into(fixtures().join("scraped"), &out)
+        .args(["--variant-cover", "0"])
+        .assert()
+        .success();
+    let written = read_tree(&out.join("valleytimes.example"));
+    let with_byline = written
+        .values()
+        .filter(|b| String::from_utf8_lossy(b).contains("Story filed by"))
+        .count();
+    assert_eq!(with_byline, 8);
+}

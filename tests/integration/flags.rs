@@ -431,3 +431,70 @@ fn two_page_sites_versions_and_hard_negatives() {
     );
     assert!(!String::from_utf8_lossy(&tree["different/a.txt"]).contains("Subscribe"));
 }
+
+/// Ten articles of one site; a quoted sentence recurs in three of them: twice inside the
+/// article body, once after its last paragraph.
+fn quote_corpus() -> tempfile::TempDir {
+    let quote = "The harbour board has never once voted on the matter, a spokesman said.";
+    let words = [
+        "amber", "birch", "cedar", "delta", "ember", "fjord", "grove", "heath", "inlet", "juniper",
+    ];
+    let files: Vec<(String, Vec<u8>)> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let para = |part: &str| {
+                format!("The {part} paragraph of the {w} story runs long enough to count as article prose about the {w} quay.")
+            };
+            let body = match i {
+                0 | 1 => format!("{}\n{quote}\n{}\n", para("first"), para("second")),
+                2 => format!("{}\n{}\n{quote}\n", para("first"), para("second")),
+                _ => format!("{}\n{}\n", para("first"), para("second")),
+            };
+            (format!("quay.example/{w}.txt"), format!("Quay News\n{body}").into_bytes())
+        })
+        .collect();
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, b)| (p.as_str(), b.as_slice()))
+        .collect();
+    corpus(&refs)
+}
+
+#[test]
+fn body_evidence_protects_a_sentence_inside_the_article() {
+    let dir = quote_corpus();
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |name: &str, body_evidence: &str| {
+        let out = tmp.path().join(name);
+        clean_into(dir.path(), &out)
+            .args([
+                "--min-docs",
+                "100",
+                "--min-site-share",
+                "0.2",
+                "-q",
+                "--unit",
+                "line",
+            ])
+            .args(["--body-evidence", body_evidence])
+            .assert()
+            .success();
+        read_tree(&out)
+    };
+    let has_quote = |tree: &std::collections::BTreeMap<String, Vec<u8>>, file: &str| {
+        String::from_utf8_lossy(&tree[file]).contains("never once voted")
+    };
+    // 3 of 10 documents: enough at the edge (0.2), short of the body's 2 x 0.2.
+    let guarded = run("guarded", "2");
+    assert!(has_quote(&guarded, "quay.example/amber.txt"));
+    assert!(has_quote(&guarded, "quay.example/birch.txt"));
+    assert!(
+        !has_quote(&guarded, "quay.example/cedar.txt"),
+        "at the edge it goes"
+    );
+    assert!(!String::from_utf8_lossy(&guarded["quay.example/amber.txt"]).contains("Quay News"));
+    let off = run("off", "1");
+    assert!(!has_quote(&off, "quay.example/amber.txt"));
+    assert!(!has_quote(&off, "quay.example/birch.txt"));
+}

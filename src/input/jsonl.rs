@@ -1,0 +1,505 @@
+//! JSONL documents in the dolma / datatrove convention: one JSON object per line with `id`,
+//! `text`, `source` and any other fields; plain, gzip (`.jsonl.gz`, multi-member) or zstd
+//! (`.jsonl.zst`), told apart by the file name.
+//!
+//! A line is never turned into a generic JSON value: [`parse_record`] finds the byte span of
+//! the text field's string inside the original line, so [`splice_text`] can replace just that
+//! string and every other byte of the line (key order, number spelling, escapes) comes back as
+//! it was. Lines are read with a length limit ([`LineReader`]) so one enormous line is reported
+//! and skipped rather than exhausting memory.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Write};
+use std::ops::Range;
+use std::path::Path;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+/// How a JSONL file is compressed, from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+/// The JSONL flavour of a file name (case-insensitive), or `None` for other files.
+pub fn jsonl_compression(path: &Path) -> Option<Compression> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    if name.ends_with(".jsonl") {
+        Some(Compression::None)
+    } else if name.ends_with(".jsonl.gz") {
+        Some(Compression::Gzip)
+    } else if name.ends_with(".jsonl.zst") {
+        Some(Compression::Zstd)
+    } else {
+        None
+    }
+}
+
+/// Open a JSONL file for reading, decompressing as its name says.
+pub fn open(path: &Path, compression: Compression) -> io::Result<Box<dyn BufRead + Send>> {
+    let file = File::open(path)?;
+    let buffered = BufReader::with_capacity(256 * 1024, file);
+    Ok(match compression {
+        Compression::None => Box::new(buffered),
+        // Multi-member: files concatenated with `cat a.gz b.gz` are one stream of lines.
+        Compression::Gzip => Box::new(BufReader::with_capacity(
+            256 * 1024,
+            flate2::bufread::MultiGzDecoder::new(buffered),
+        )),
+        Compression::Zstd => Box::new(BufReader::with_capacity(
+            256 * 1024,
+            zstd::stream::read::Decoder::with_buffer(buffered)?,
+        )),
+    })
+}
+
+/// Wrap `out` in the encoder for `compression`; [`finish_encoder`] must be called at the end.
+pub fn encoder<'a, W: Write + 'a>(out: W, compression: Compression) -> io::Result<Encoder<'a, W>> {
+    Ok(match compression {
+        Compression::None => Encoder::Plain(out),
+        // The gzip header's time stays 0, so the same input gives the same bytes.
+        Compression::Gzip => Encoder::Gzip(flate2::write::GzEncoder::new(
+            out,
+            flate2::Compression::default(),
+        )),
+        Compression::Zstd => Encoder::Zstd(zstd::stream::write::Encoder::new(out, 3)?),
+    })
+}
+
+/// A writer that compresses (or not) what goes through it.
+pub enum Encoder<'a, W: Write> {
+    Plain(W),
+    Gzip(flate2::write::GzEncoder<W>),
+    Zstd(zstd::stream::write::Encoder<'a, W>),
+}
+
+impl<W: Write> Write for Encoder<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Encoder::Plain(w) => w.write(buf),
+            Encoder::Gzip(w) => w.write(buf),
+            Encoder::Zstd(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Encoder::Plain(w) => w.flush(),
+            Encoder::Gzip(w) => w.flush(),
+            Encoder::Zstd(w) => w.flush(),
+        }
+    }
+}
+
+/// Write the compressed stream's trailer.
+pub fn finish_encoder<W: Write>(encoder: Encoder<'_, W>) -> io::Result<W> {
+    match encoder {
+        Encoder::Plain(w) => Ok(w),
+        Encoder::Gzip(w) => w.finish(),
+        Encoder::Zstd(w) => w.finish(),
+    }
+}
+
+/// One line as read: its bytes (terminator included), or only its length when over the limit.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line {
+    Text,
+    TooLong(u64),
+}
+
+/// Reads lines of at most `max_bytes`, skipping (without buffering) longer ones.
+pub struct LineReader<R> {
+    inner: R,
+    max_bytes: u64,
+    /// 1-based number of the last line returned.
+    pub line: u64,
+}
+
+impl<R: BufRead> LineReader<R> {
+    pub fn new(inner: R, max_bytes: u64) -> Self {
+        LineReader {
+            inner,
+            max_bytes,
+            line: 0,
+        }
+    }
+
+    /// Read the next line into `buf` (cleared first); `None` at the end of the stream.
+    pub fn next_line(&mut self, buf: &mut Vec<u8>) -> io::Result<Option<Line>> {
+        buf.clear();
+        let mut total: u64 = 0;
+        let mut too_long = false;
+        loop {
+            let available = match self.inner.fill_buf() {
+                Ok(a) => a,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if available.is_empty() {
+                if total == 0 {
+                    return Ok(None);
+                }
+                break;
+            }
+            let (take, done) = match memchr::memchr(b'\n', available) {
+                Some(i) => (i + 1, true),
+                None => (available.len(), false),
+            };
+            total += take as u64;
+            if total > self.max_bytes {
+                too_long = true;
+                buf.clear();
+            } else {
+                buf.extend_from_slice(&available[..take]);
+            }
+            self.inner.consume(take);
+            if done {
+                break;
+            }
+        }
+        self.line += 1;
+        Ok(Some(if too_long {
+            Line::TooLong(total)
+        } else {
+            Line::Text
+        }))
+    }
+}
+
+/// Which fields of a record matter. Each is a top-level key or a dotted path into nested
+/// objects (`metadata.url`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Fields {
+    pub text: String,
+    pub id: String,
+    /// Site field; `None`: the host of `url` or `metadata.url`, else `source`.
+    pub site: Option<String>,
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Fields {
+            text: "text".into(),
+            id: "id".into(),
+            site: None,
+        }
+    }
+}
+
+/// A parsed record: the text (unescaped) and where its JSON string lies in the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub text: String,
+    /// Byte range of the text field's JSON string (quotes included) in the line.
+    pub text_span: Range<usize>,
+    /// The id as text (a number id is kept as written); `None` when the field is missing.
+    pub id: Option<String>,
+    pub site: String,
+}
+
+/// Why a line is not a usable record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordError {
+    Malformed(String),
+    MissingText(String),
+    TextNotString(String),
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecordError::Malformed(e) => write!(f, "not a JSON object: {e}"),
+            RecordError::MissingText(field) => write!(f, "no {field:?} field"),
+            RecordError::TextNotString(field) => write!(f, "the {field:?} field is not a string"),
+        }
+    }
+}
+
+/// Parse one line (terminator allowed) into a [`Record`].
+pub fn parse_record(line: &[u8], fields: &Fields) -> Result<Record, RecordError> {
+    let text = std::str::from_utf8(line).map_err(|e| {
+        RecordError::Malformed(format!("invalid UTF-8 at byte {}", e.valid_up_to()))
+    })?;
+    let object = parse_object(text).map_err(|e| RecordError::Malformed(e.to_string()))?;
+    let raw_text = lookup(&object, &fields.text)
+        .map_err(RecordError::Malformed)?
+        .ok_or_else(|| RecordError::MissingText(fields.text.clone()))?;
+    let doc_text: String = serde_json::from_str(raw_text.get())
+        .map_err(|_| RecordError::TextNotString(fields.text.clone()))?;
+    let start = raw_text.get().as_ptr() as usize - text.as_ptr() as usize;
+    let text_span = start..start + raw_text.get().len();
+    let id = lookup(&object, &fields.id)
+        .map_err(RecordError::Malformed)?
+        .and_then(scalar_text);
+    let site = match &fields.site {
+        Some(field) => lookup(&object, field)
+            .map_err(RecordError::Malformed)?
+            .and_then(scalar_text)
+            .unwrap_or_default(),
+        None => default_site(&object).map_err(RecordError::Malformed)?,
+    };
+    Ok(Record {
+        text: doc_text,
+        text_span,
+        id,
+        site,
+    })
+}
+
+/// The line with the text field's string replaced by `new_text`, every other byte unchanged.
+pub fn splice_text(line: &[u8], span: &Range<usize>, new_text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(line.len());
+    out.extend_from_slice(&line[..span.start]);
+    // Serialising a &str cannot fail.
+    let encoded = serde_json::to_string(new_text).unwrap_or_default();
+    out.extend_from_slice(encoded.as_bytes());
+    out.extend_from_slice(&line[span.end..]);
+    out
+}
+
+/// An object's members, values left unparsed (borrowed from the line).
+type Members<'a> = Vec<(Cow<'a, str>, &'a RawValue)>;
+
+fn parse_object(text: &str) -> Result<Members<'_>, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let members = de.deserialize_map(MembersVisitor)?;
+    de.end()?;
+    Ok(members)
+}
+
+struct MembersVisitor;
+
+impl<'de> Visitor<'de> for MembersVisitor {
+    type Value = Members<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members = Vec::new();
+        while let Some(key) = map.next_key::<KeyText<'de>>()? {
+            members.push((key.0, map.next_value::<&'de RawValue>()?));
+        }
+        Ok(members)
+    }
+}
+
+/// A key, borrowed when it has no escapes.
+struct KeyText<'a>(Cow<'a, str>);
+
+impl<'de> de::Deserialize<'de> for KeyText<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = KeyText<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(KeyText(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(KeyText(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+/// The value at a dotted path; the last member of a name wins, as in most JSON readers.
+fn lookup<'a>(members: &Members<'a>, path: &str) -> Result<Option<&'a RawValue>, String> {
+    let (head, rest) = match path.split_once('.') {
+        Some((h, r)) => (h, Some(r)),
+        None => (path, None),
+    };
+    let Some(value) = members.iter().rev().find(|(k, _)| k == head).map(|m| m.1) else {
+        return Ok(None);
+    };
+    match rest {
+        None => Ok(Some(value)),
+        Some(rest) => {
+            if !value.get().trim_start().starts_with('{') {
+                return Ok(None);
+            }
+            let inner = parse_object(value.get()).map_err(|e| e.to_string())?;
+            lookup(&inner, rest)
+        }
+    }
+}
+
+/// A string's content, or a number or boolean as written; `None` for null, arrays, objects.
+fn scalar_text(raw: &RawValue) -> Option<String> {
+    let text = raw.get();
+    if text.starts_with('"') {
+        serde_json::from_str::<String>(text).ok()
+    } else if text == "null" || text.starts_with('[') || text.starts_with('{') {
+        None
+    } else {
+        // Numbers and booleans: only checked to be valid JSON, kept as spelled.
+        serde_json::from_str::<IgnoredAny>(text)
+            .ok()
+            .map(|_| text.to_string())
+    }
+}
+
+fn default_site(members: &Members<'_>) -> Result<String, String> {
+    for path in ["url", "metadata.url"] {
+        if let Some(host) = lookup(members, path)?
+            .and_then(scalar_text)
+            .and_then(|u: String| host_of(&u))
+        {
+            return Ok(host);
+        }
+    }
+    Ok(lookup(members, "source")?
+        .and_then(scalar_text)
+        .unwrap_or_default())
+}
+
+/// The host of an absolute URL, lower-cased, without user, port or a leading `www.`.
+pub fn host_of(url: &str) -> Option<String> {
+    let (_, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?;
+    let host = if host.starts_with('[') {
+        host.split(']').next().map(|h| format!("{h}]"))?
+    } else {
+        host.split(':').next()?.to_string()
+    };
+    let host = host.to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
+    (!host.is_empty()).then_some(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields() -> Fields {
+        Fields::default()
+    }
+
+    #[test]
+    fn finds_text_span_and_splices_byte_for_byte() {
+        let line = br#"{"id": 7, "n": 1.50e3, "text": "caf\u00e9\nline two", "source": "cc"}"#;
+        let record = parse_record(line, &fields()).unwrap();
+        assert_eq!(record.text, "café\nline two");
+        assert_eq!(record.id.as_deref(), Some("7"));
+        assert_eq!(record.site, "cc");
+        let spliced = splice_text(line, &record.text_span, "only \"this\"");
+        assert_eq!(
+            spliced,
+            br#"{"id": 7, "n": 1.50e3, "text": "only \"this\"", "source": "cc"}"#
+        );
+    }
+
+    #[test]
+    fn site_is_url_host_then_metadata_url_then_source() {
+        let site = |l: &str| parse_record(l.as_bytes(), &fields()).unwrap().site;
+        assert_eq!(
+            site(r#"{"text":"x","url":"https://www.Example.com:8080/a?b","source":"s"}"#),
+            "example.com"
+        );
+        assert_eq!(
+            site(r#"{"text":"x","metadata":{"url":"http://news.org/x"},"source":"s"}"#),
+            "news.org"
+        );
+        assert_eq!(site(r#"{"text":"x","source":"s"}"#), "s");
+        let custom = Fields {
+            site: Some("metadata.domain".into()),
+            ..fields()
+        };
+        let r = parse_record(br#"{"text":"x","metadata":{"domain":"d.net"}}"#, &custom);
+        assert_eq!(r.unwrap().site, "d.net");
+    }
+
+    #[test]
+    fn bad_records_say_why() {
+        let err = |l: &str| parse_record(l.as_bytes(), &fields()).unwrap_err();
+        assert!(matches!(err(r#"{"text": "x""#), RecordError::Malformed(_)));
+        assert!(matches!(err(r#"[1, 2]"#), RecordError::Malformed(_)));
+        assert!(matches!(err(r#"{"id": "a"} x"#), RecordError::Malformed(_)));
+        assert_eq!(
+            err(r#"{"id": "a"}"#),
+            RecordError::MissingText("text".into())
+        );
+        assert_eq!(
+            err(r#"{"text": 3}"#),
+            RecordError::TextNotString("text".into())
+        );
+    }
+
+    #[test]
+    fn escaped_keys_and_nested_text_fields_work() {
+        let line = br#"{"te\u0078t": "a", "doc": {"body": "b"}}"#;
+        assert_eq!(parse_record(line, &fields()).unwrap().text, "a");
+        let nested = Fields {
+            text: "doc.body".into(),
+            ..fields()
+        };
+        let r = parse_record(line, &nested).unwrap();
+        assert_eq!(r.text, "b");
+        assert_eq!(&line[r.text_span], b"\"b\"");
+    }
+
+    #[test]
+    fn long_lines_are_skipped_and_numbered() {
+        let data = b"short\nxxxxxxxxxxxxxxxxxxxx\nend".as_slice();
+        let mut reader = LineReader::new(data, 8);
+        let mut buf = Vec::new();
+        assert_eq!(reader.next_line(&mut buf).unwrap(), Some(Line::Text));
+        assert_eq!(buf, b"short\n");
+        assert_eq!(reader.next_line(&mut buf).unwrap(), Some(Line::TooLong(21)));
+        assert_eq!(reader.line, 2);
+        assert_eq!(reader.next_line(&mut buf).unwrap(), Some(Line::Text));
+        assert_eq!(buf, b"end");
+        assert_eq!(reader.next_line(&mut buf).unwrap(), None);
+    }
+
+    #[test]
+    fn compression_from_name() {
+        assert_eq!(
+            jsonl_compression(Path::new("a/b.JSONL")),
+            Some(Compression::None)
+        );
+        assert_eq!(
+            jsonl_compression(Path::new("b.jsonl.gz")),
+            Some(Compression::Gzip)
+        );
+        assert_eq!(
+            jsonl_compression(Path::new("b.jsonl.zst")),
+            Some(Compression::Zstd)
+        );
+        assert_eq!(jsonl_compression(Path::new("b.json")), None);
+    }
+
+    #[test]
+    fn multi_member_gzip_and_zstd_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, compression) in [
+            ("a.jsonl.gz", Compression::Gzip),
+            ("a.jsonl.zst", Compression::Zstd),
+        ] {
+            let path = dir.path().join(name);
+            let mut bytes = Vec::new();
+            for part in [b"{\"text\":\"1\"}\n".as_slice(), b"{\"text\":\"2\"}\n"] {
+                let mut enc = encoder(Vec::new(), compression).unwrap();
+                enc.write_all(part).unwrap();
+                bytes.extend(finish_encoder(enc).unwrap());
+            }
+            std::fs::write(&path, bytes).unwrap();
+            let mut all = String::new();
+            open(&path, compression)
+                .unwrap()
+                .read_to_string(&mut all)
+                .unwrap();
+            assert_eq!(all, "{\"text\":\"1\"}\n{\"text\":\"2\"}\n");
+        }
+    }
+}

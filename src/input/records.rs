@@ -1,0 +1,197 @@
+//! Records: the lines of a JSONL file, streamed in batches, and documents' texts read again.
+//!
+//! A JSONL file holds many documents. Each pass reads such a file once, front to back, in
+//! batches of lines that the caller processes in parallel; a document is located by its file
+//! and line number ([`SourceDoc::line`]). Damage (a line over the limit, a truncated or corrupt
+//! compressed stream) becomes an [`Issue`] naming the file and line; the lines before it are
+//! still used.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::jsonl::{self, Fields, Line, LineReader};
+use super::{read_document, FileStamp, SourceDoc};
+use crate::error::{Issue, IssueKind};
+
+/// One line of a JSONL file.
+#[derive(Debug)]
+pub struct RawLine {
+    /// 1-based line number.
+    pub line: u64,
+    /// The line's bytes, terminator included.
+    pub bytes: Vec<u8>,
+}
+
+/// Lines per batch handed to the caller: enough to keep every worker busy, few enough to bound
+/// memory.
+const BATCH_BYTES: usize = 32 << 20;
+const BATCH_LINES: usize = 8192;
+
+/// Stream `path`'s non-blank lines in batches. Returns the file's stamp (when it could be
+/// opened) and the number of bytes read (decompressed).
+pub fn stream_lines(
+    path: &Path,
+    max_line_bytes: u64,
+    mut on_batch: impl FnMut(Vec<RawLine>),
+    mut on_issue: impl FnMut(Issue),
+) -> (Option<FileStamp>, u64) {
+    let issue = |line, kind, message: String| Issue {
+        path: path.display().to_string(),
+        line,
+        kind,
+        message,
+    };
+    let Some(compression) = jsonl::jsonl_compression(path) else {
+        on_issue(issue(
+            None,
+            IssueKind::Unreadable,
+            "not a JSONL file name".into(),
+        ));
+        return (None, 0);
+    };
+    let opened = std::fs::metadata(path).and_then(|meta| {
+        let stamp = FileStamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        };
+        jsonl::open(path, compression).map(|r| (stamp, r))
+    });
+    let (stamp, reader) = match opened {
+        Ok(o) => o,
+        Err(e) => {
+            on_issue(issue(
+                None,
+                IssueKind::Unreadable,
+                format!("cannot read: {e}"),
+            ));
+            return (None, 0);
+        }
+    };
+    let mut lines = LineReader::new(reader, max_line_bytes);
+    let mut batch: Vec<RawLine> = Vec::new();
+    let mut batch_bytes = 0usize;
+    let mut total = 0u64;
+    let mut buf = Vec::new();
+    loop {
+        match lines.next_line(&mut buf) {
+            Ok(None) => break,
+            Ok(Some(Line::TooLong(len))) => {
+                total += len;
+                on_issue(issue(
+                    Some(lines.line as usize),
+                    IssueKind::TooLarge,
+                    format!("line of {len} bytes is over the limit of {max_line_bytes} bytes; skipped (raise --max-line-bytes)"),
+                ));
+            }
+            Ok(Some(Line::Text)) => {
+                total += buf.len() as u64;
+                if buf.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                batch_bytes += buf.len();
+                batch.push(RawLine {
+                    line: lines.line,
+                    bytes: std::mem::take(&mut buf),
+                });
+                if batch.len() >= BATCH_LINES || batch_bytes >= BATCH_BYTES {
+                    on_batch(std::mem::take(&mut batch));
+                    batch_bytes = 0;
+                }
+            }
+            Err(e) => {
+                let kind = match compression {
+                    jsonl::Compression::None => IssueKind::Unreadable,
+                    _ => IssueKind::Truncated,
+                };
+                let what = match kind {
+                    IssueKind::Truncated => "compressed stream truncated or corrupt",
+                    _ => "read failed",
+                };
+                on_issue(issue(
+                    Some(lines.line as usize + 1),
+                    kind,
+                    format!("{what} ({e}); the lines before it are used, the rest is lost"),
+                ));
+                break;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        on_batch(batch);
+    }
+    (Some(stamp), total)
+}
+
+/// Why a record's text cannot be read again.
+fn record_issue(doc: &SourceDoc, message: String) -> Issue {
+    Issue {
+        path: doc.path.display().to_string(),
+        line: doc.line.map(|l| l as usize),
+        kind: IssueKind::Changed,
+        message,
+    }
+}
+
+/// The texts of the documents `wanted` (indices into `docs`), each file read once; documents
+/// that cannot be read are left out.
+pub fn read_texts(
+    docs: &[SourceDoc],
+    wanted: &[usize],
+    fields: &Fields,
+    max_doc_bytes: u64,
+    max_line_bytes: u64,
+) -> HashMap<usize, Vec<u8>> {
+    let mut out = HashMap::new();
+    let mut by_file: HashMap<&Path, Vec<usize>> = HashMap::new();
+    for &d in wanted {
+        let Some(doc) = docs.get(d) else { continue };
+        if doc.is_record() {
+            by_file.entry(doc.path.as_path()).or_default().push(d);
+        } else if let Ok((bytes, _, _)) = read_document(doc, max_doc_bytes) {
+            out.insert(d, bytes);
+        }
+    }
+    let mut files: Vec<_> = by_file.into_iter().collect();
+    files.sort_unstable();
+    for (path, indices) in files {
+        let by_line: HashMap<u64, usize> = indices
+            .iter()
+            .filter_map(|&d| docs[d].line.map(|l| (l, d)))
+            .collect();
+        stream_lines(
+            path,
+            max_line_bytes,
+            |batch| {
+                let found: Vec<(usize, Vec<u8>)> = batch
+                    .par_iter()
+                    .filter_map(|raw| {
+                        let d = *by_line.get(&raw.line)?;
+                        let record = jsonl::parse_record(&raw.bytes, fields).ok()?;
+                        Some((d, record.text.into_bytes()))
+                    })
+                    .collect();
+                out.extend(found);
+            },
+            |_| {},
+        );
+    }
+    out
+}
+
+/// The text of one document (a whole file, or one record of a JSONL file).
+pub fn read_text(
+    doc: &SourceDoc,
+    fields: &Fields,
+    max_doc_bytes: u64,
+    max_line_bytes: u64,
+) -> Result<Vec<u8>, Issue> {
+    if !doc.is_record() {
+        return read_document(doc, max_doc_bytes).map(|(bytes, _, _)| bytes);
+    }
+    let docs = std::slice::from_ref(doc);
+    read_texts(docs, &[0], fields, max_doc_bytes, max_line_bytes)
+        .remove(&0)
+        .ok_or_else(|| record_issue(doc, "the record can no longer be read".into()))
+}
