@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use thresh::decide::near_dup::{KeepPolicy, NearDupConfig};
-use thresh::decide::{patterns::read_pattern_file, DecideConfig, Patterns};
+use thresh::decide::{
+    patterns::read_pattern_file, ClassifierConfig, DecideConfig, Patterns, Strength,
+};
 use thresh::index::Shard;
 use thresh::input::jsonl::Fields;
 use thresh::input::{DiscoverConfig, SiteRule};
@@ -72,6 +74,18 @@ pub enum UnitArg {
     Auto,
     Line,
     Paragraph,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ClassifierArg {
+    /// Counting only.
+    Off,
+    /// Outside the article, only blocks with chrome cues go.
+    Conservative,
+    /// Outside the article, everything but prose and the title goes.
+    Default,
+    /// Lower bars for chrome, higher ones for prose.
+    Aggressive,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -202,6 +216,20 @@ pub struct InputArgs {
     /// A kept block of at least N words is article prose, for --body-evidence.
     #[arg(help_heading = "Boilerplate rules", long, value_name = "N", default_value_t = DecideConfig::default().body_words)]
     pub body_words: u32,
+
+    /// The block classifier, for boilerplate that does not repeat (bylines, datelines, share
+    /// lines, headline lists, comments): judges each kept block by its own text (length,
+    /// stopwords, sentence punctuation, dates, separators, links, calls to action) and its
+    /// neighbours; strict outside the article's main run of prose, careful inside it. It backs
+    /// off rather than nearly empty a page.
+    #[arg(
+        help_heading = "Boilerplate rules",
+        long,
+        value_enum,
+        value_name = "STRENGTH",
+        default_value = "default"
+    )]
+    pub classifier: ClassifierArg,
 
     /// Documents whose content (site chrome left out) has an estimated Jaccard similarity of
     /// word 5-grams at or above this are near-duplicates: one copy is written (see --keep).
@@ -504,6 +532,14 @@ impl InputArgs {
                 variant_lift: self.variant_lift,
                 body_evidence: self.body_evidence,
                 body_words: self.body_words,
+                classifier: ClassifierConfig {
+                    strength: match self.classifier {
+                        ClassifierArg::Off => Strength::Off,
+                        ClassifierArg::Conservative => Strength::Conservative,
+                        ClassifierArg::Default => Strength::Default,
+                        ClassifierArg::Aggressive => Strength::Aggressive,
+                    },
+                },
             },
             patterns: Patterns::new(keep, drop)?,
             near_dup: NearDupConfig {

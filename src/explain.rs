@@ -267,12 +267,17 @@ fn summary(e: &Explanation, doc: &DocResult, outcome: &Outcome, cfg: &Config) ->
     let of = e.duplicate_of.as_deref().unwrap_or("");
     match e.status {
         DocStatus::Written => format!(
-            "written: {} of {} blocks removed ({} of {}, {:.1}%)",
+            "written: {} of {} blocks removed ({} of {}, {:.1}%){}",
             e.blocks_removed,
             e.blocks.len(),
             human_bytes(e.bytes_removed),
             human_bytes(e.bytes),
-            percent(e.bytes_removed, e.bytes)
+            percent(e.bytes_removed, e.bytes),
+            if doc.classifier_backed_off {
+                "; the classifier backed off (it would have removed nearly everything)"
+            } else {
+                ""
+            }
         ),
         DocStatus::Emptied => format!(
             "emptied: all {} blocks with content are removed; not written",
@@ -387,7 +392,8 @@ fn explain_blocks(
                 }
                 | Reason::DropPattern { .. }
                 | Reason::Separator
-                | Reason::Enclosed => None,
+                | Reason::Enclosed
+                | Reason::Classified { .. } => None,
             };
             describe(reason, block.words, cfg, example)
         });
@@ -567,6 +573,18 @@ fn describe(
             format!(
                 "enclosed by boilerplate: {words} words (under --max-enclosed-words {}) in a run of at least --min-enclosed-run {} short blocks with removed blocks on both sides",
                 d.max_enclosed_words, d.min_enclosed_run
+            ),
+        ),
+        Reason::Classified {
+            features,
+            zone,
+            run,
+        } => (
+            Some("--classifier"),
+            Some(d.classifier.strength.name().to_string()),
+            format!(
+                "classified: {}",
+                crate::decide::classify::describe(features, *zone, *run)
             ),
         ),
     };

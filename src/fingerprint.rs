@@ -75,6 +75,8 @@ pub struct DocFingerprint {
     pub raw: u64,
     /// Every block's shingle sample (see [`crate::shingle`]), block after block.
     pub shingles: Vec<u64>,
+    /// Per-block text features for the block classifier; `None` when it is off.
+    pub features: Option<crate::features::DocFeatures>,
 }
 
 impl DocFingerprint {
@@ -158,6 +160,7 @@ pub fn fingerprint(bytes: &[u8], seg: &Segmentation, scratch: &mut Scratch) -> D
         raw: xxh3_64(bytes),
         // Pass 1 keeps every document's prints until the end of the run: an exact-size copy.
         shingles: shingles.to_vec(),
+        features: None,
     }
 }
 

@@ -6,7 +6,7 @@
 //!
 //! The stages, in data-flow order: [`input`] (discover and read) → [`segment`] (text → block
 //! spans) → [`normalize`] (block → matching form) → [`fingerprint`] (xxh3 keys, with
-//! [`shingle`] samples) → [`count`]
+//! [`shingle`] samples) → [`features`] (per-block text features) → [`count`]
 //! (per-worker tables, associative merge) → [`sketch`] (MinHash for near-duplicate
 //! documents) → [`decide`] (pure rules → [`decide::Reason`]s) →
 //! [`output`] (cleaned files, JSON and HTML reports). [`pipeline::run`] wires them for a whole
@@ -30,6 +30,7 @@ pub mod count;
 pub mod decide;
 pub mod error;
 pub mod explain;
+pub mod features;
 pub mod fingerprint;
 pub mod index;
 pub mod input;

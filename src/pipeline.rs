@@ -16,10 +16,12 @@ use rayon::prelude::*;
 
 use crate::config::{Config, OutputMode};
 use crate::count::{CorpusCounts, CountBuilder, CountTable, FrozenCounts, SiteId};
+use crate::decide::{decide_document, Decision, Strength};
 use crate::decide::{
-    decide_blocks, duplicates::first_copies, near_dup, Fate, NearMatch, PatternHit, Reason, Removal,
+    duplicates::first_copies, near_dup, Fate, NearMatch, PatternHit, Reason, Removal,
 };
 use crate::error::{Error, Issue, IssueKind};
+use crate::features;
 use crate::fingerprint::{fingerprint, DocFingerprint, Scratch};
 use crate::index::{Entry, Index, IndexDoc, Shard};
 use crate::input::jsonl::{self, jsonl_compression, parse_record};
@@ -47,6 +49,8 @@ pub struct DocResult {
     /// The user's pattern matches, by block index.
     pub pattern_hits: Vec<(u32, PatternHit)>,
     stamp: Option<FileStamp>,
+    /// The block classifier would have nearly emptied this document and removed nothing.
+    pub classifier_backed_off: bool,
 }
 
 impl DocResult {
@@ -251,6 +255,7 @@ fn new_doc(source: SourceDoc) -> DocResult {
         removals: Vec::new(),
         pattern_hits: Vec::new(),
         stamp: None,
+        classifier_backed_off: false,
     }
 }
 
@@ -438,10 +443,10 @@ fn decide_all(
     cfg: &Config,
     issues: &mut Vec<Issue>,
 ) {
-    let decisions: Vec<Option<(Fate, Vec<Removal>)>> = docs
+    let decisions: Vec<Option<Decision>> = docs
         .par_iter()
         .map(|doc| match (&doc.print, doc.fate) {
-            (Some(print), None) => Some(decide_blocks(
+            (Some(print), None) => Some(decide_document(
                 print,
                 doc.site,
                 &doc.pattern_hits,
@@ -452,12 +457,13 @@ fn decide_all(
         })
         .collect();
     for (doc, decision) in docs.iter_mut().zip(decisions) {
-        if let Some((fate, removals)) = decision {
-            if fate == Fate::NoContent {
+        if let Some(d) = decision {
+            if d.fate == Fate::NoContent {
                 issues.push(no_content_issue(doc));
             }
-            doc.fate = Some(fate);
-            doc.removals = removals;
+            doc.fate = Some(d.fate);
+            doc.removals = d.removals;
+            doc.classifier_backed_off = d.classifier_backed_off;
         }
     }
 }
@@ -1124,7 +1130,10 @@ fn scan_bytes(
     scratch: &mut Scratch,
 ) -> Scanned {
     let seg = segment(bytes, cfg.unit);
-    let print = fingerprint(bytes, &seg, scratch);
+    let mut print = fingerprint(bytes, &seg, scratch);
+    if cfg.decide.classifier.strength != Strength::Off {
+        print.features = Some(features::extract(bytes, &seg));
+    }
     let hits = if cfg.patterns.is_empty() {
         Vec::new()
     } else {

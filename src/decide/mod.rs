@@ -23,13 +23,17 @@
 //! 7. a run of at least `min_enclosed_run` kept blocks, each under `max_enclosed_words` words,
 //!    with removed blocks on both sides → removed ([`Reason::Enclosed`]): the page-specific
 //!    items of a menu or link list between template lines. Never empties a document by itself;
-//! 8. a block without letters or digits (`|`, `* * *`) goes when the nearest blocks with content
+//! 8. the block classifier ([`classify`], `--classifier`): kept blocks that read like chrome by
+//!    their own text and their neighbours, strict outside the article's main run of prose and
+//!    careful inside it ([`Reason::Classified`]); it backs off rather than nearly empty a page;
+//! 9. a block without letters or digits (`|`, `* * *`) goes when the nearest blocks with content
 //!    on both sides are gone (or it sits at the document's edge), so removals leave no orphaned
 //!    separators ([`Reason::Separator`]).
 //!
 //! A document with no content block left is [`Fate::Emptied`]. Whole-document duplicates are
 //! found by [`duplicates::first_copies`] before counting.
 
+pub mod classify;
 pub mod duplicates;
 pub mod near_dup;
 pub mod patterns;
@@ -41,6 +45,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::count::{CorpusCounts, KeyStats, SiteId};
 use crate::fingerprint::{DocFingerprint, Key};
+pub use classify::{ClassifierConfig, Cue, Strength, Zone};
 pub use patterns::{PatternHit, Patterns};
 
 /// Thresholds of the block rules.
@@ -78,6 +83,9 @@ pub struct DecideConfig {
     /// first such block to the last.
     #[serde(default)]
     pub body_words: u32,
+    /// The block classifier for boilerplate that does not repeat.
+    #[serde(default)]
+    pub classifier: ClassifierConfig,
 }
 
 fn one() -> f64 {
@@ -98,6 +106,7 @@ impl Default for DecideConfig {
             variant_lift: 3.0,
             body_evidence: 3.0,
             body_words: 15,
+            classifier: ClassifierConfig::default(),
         }
     }
 }
@@ -183,6 +192,15 @@ pub enum Reason {
     Separator,
     /// A short block in a run enclosed by removed boilerplate.
     Enclosed,
+    /// The block classifier: the block reads like chrome by its own features and context.
+    Classified {
+        /// The features that fired.
+        features: Vec<Cue>,
+        /// Where the block sits relative to the article's main run of prose.
+        zone: Zone,
+        /// Blocks in its run of non-prose blocks (itself included).
+        run: u32,
+    },
 }
 
 impl Reason {
@@ -195,6 +213,7 @@ impl Reason {
             Reason::DropPattern { .. } => ReasonKind::DropPattern,
             Reason::Separator => ReasonKind::Separator,
             Reason::Enclosed => ReasonKind::Enclosed,
+            Reason::Classified { .. } => ReasonKind::Classified,
         }
     }
 }
@@ -209,14 +228,16 @@ pub enum ReasonKind {
     DropPattern,
     Separator,
     Enclosed,
+    Classified,
 }
 
 impl ReasonKind {
-    pub const ALL: [ReasonKind; 6] = [
+    pub const ALL: [ReasonKind; 7] = [
         ReasonKind::Boilerplate,
         ReasonKind::NearBoilerplate,
         ReasonKind::RepeatedInDocument,
         ReasonKind::Enclosed,
+        ReasonKind::Classified,
         ReasonKind::DropPattern,
         ReasonKind::Separator,
     ];
@@ -229,6 +250,7 @@ impl ReasonKind {
             ReasonKind::DropPattern => "drop pattern",
             ReasonKind::Separator => "separator",
             ReasonKind::Enclosed => "enclosed by boilerplate",
+            ReasonKind::Classified => "classified",
         }
     }
 }
@@ -258,6 +280,15 @@ pub enum Fate {
     NoContent,
 }
 
+/// The decisions about one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub fate: Fate,
+    pub removals: Vec<Removal>,
+    /// The classifier would have removed nearly everything and removed nothing instead.
+    pub classifier_backed_off: bool,
+}
+
 /// Decide every block of one (non-duplicate) document.
 pub fn decide_blocks(
     doc: &DocFingerprint,
@@ -266,8 +297,24 @@ pub fn decide_blocks(
     counts: &CorpusCounts,
     cfg: &DecideConfig,
 ) -> (Fate, Vec<Removal>) {
+    let d = decide_document(doc, site, hits, counts, cfg);
+    (d.fate, d.removals)
+}
+
+/// Decide every block of one (non-duplicate) document, and say whether the classifier backed off.
+pub fn decide_document(
+    doc: &DocFingerprint,
+    site: SiteId,
+    hits: &[(u32, PatternHit)],
+    counts: &CorpusCounts,
+    cfg: &DecideConfig,
+) -> Decision {
     if doc.content.is_none() {
-        return (Fate::NoContent, Vec::new());
+        return Decision {
+            fate: Fate::NoContent,
+            removals: Vec::new(),
+            classifier_backed_off: false,
+        };
     }
     let n = doc.blocks.len();
     let mut reasons: Vec<Option<Reason>> = vec![None; n];
@@ -323,6 +370,17 @@ pub fn decide_blocks(
     if cfg.max_enclosed_words > 0 {
         mark_enclosed_runs(doc, &mut reasons, &kept_by_pattern, cfg);
     }
+    let classified = match &doc.features {
+        Some(feats) => classify::classify(
+            doc,
+            feats,
+            &mut reasons,
+            &kept_by_pattern,
+            counts,
+            &cfg.classifier,
+        ),
+        None => classify::Outcome::default(),
+    };
     mark_orphan_separators(doc, &mut reasons, &kept_by_pattern);
 
     let any_content_kept = doc
@@ -345,7 +403,11 @@ pub fn decide_blocks(
     } else {
         Fate::Emptied
     };
-    (fate, removals)
+    Decision {
+        fate,
+        removals,
+        classifier_backed_off: classified.backed_off,
+    }
 }
 
 /// Rule 3: the block's exact key is frequent. Also says whether it has body evidence.
@@ -494,7 +556,7 @@ fn mark_enclosed_runs(
     }
 }
 
-/// Rule 8: drop key-less blocks whose nearest content neighbours on both sides are removed.
+/// Rule 9: drop key-less blocks whose nearest content neighbours on both sides are removed.
 fn mark_orphan_separators(
     doc: &DocFingerprint,
     reasons: &mut [Option<Reason>],

@@ -131,10 +131,11 @@ enum Part {
 
 impl Part {
     /// Stacked-bar order: removals first, kept last.
-    const ORDER: [Part; 8] = [
+    const ORDER: [Part; 9] = [
         Part::Removed(ReasonKind::Boilerplate),
         Part::Removed(ReasonKind::NearBoilerplate),
         Part::Removed(ReasonKind::Enclosed),
+        Part::Removed(ReasonKind::Classified),
         Part::Removed(ReasonKind::Separator),
         Part::Removed(ReasonKind::DropPattern),
         Part::Removed(ReasonKind::RepeatedInDocument),
@@ -152,6 +153,7 @@ impl Part {
                 ReasonKind::Separator => "#8c8c8c",
                 ReasonKind::DropPattern => "#cc79a7",
                 ReasonKind::RepeatedInDocument => "#0072b2",
+                ReasonKind::Classified => "#009e73",
             },
             Part::Duplicates => "#56b4e9",
             Part::Kept => "#c9d3cc",
@@ -175,6 +177,7 @@ fn reason_class(kind: ReasonKind) -> &'static str {
         ReasonKind::DropPattern => "r-drop",
         ReasonKind::Separator => "r-separator",
         ReasonKind::Enclosed => "r-enclosed",
+        ReasonKind::Classified => "r-classified",
     }
 }
 
@@ -231,6 +234,7 @@ svg text { font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Li
 .r-boilerplate { background:#fbe3d6; } .r-boilerplate del { color:#7a2e00; } .r-boilerplate .tag { background:#d55e00; }
 .r-variant { background:#f6dcd5; } .r-variant del { color:#6e2416; } .r-variant .tag { background:#a6432a; }
 .r-enclosed { background:#fdf0d2; } .r-enclosed del { color:#6b4a00; } .r-enclosed .tag { background:#b37a00; }
+.r-classified { background:#dcf3ea; } .r-classified del { color:#00573f; } .r-classified .tag { background:#007a5a; }
 .r-separator { background:#ececec; } .r-separator del { color:#555; } .r-separator .tag { background:#777; }
 .r-drop { background:#f7e1ee; } .r-drop del { color:#7a2659; } .r-drop .tag { background:#b0588d; }
 .r-repeated { background:#dcebf7; } .r-repeated del { color:#00406b; } .r-repeated .tag { background:#0072b2; }

@@ -91,6 +91,7 @@ pub fn reason_attribute(kind: ReasonKind) -> &'static str {
         ReasonKind::DropPattern => "drop_pattern",
         ReasonKind::Separator => "separator",
         ReasonKind::Enclosed => "enclosed",
+        ReasonKind::Classified => "classified",
     }
 }
 

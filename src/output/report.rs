@@ -144,6 +144,10 @@ pub struct Totals {
     pub documents_empty: u64,
     pub documents_failed: u64,
     pub documents_invalid_utf8: u64,
+    /// Documents where the block classifier would have removed nearly everything and removed
+    /// nothing instead.
+    #[serde(default)]
+    pub documents_classifier_backed_off: u64,
     pub bytes_read: u64,
     pub blocks: u64,
     pub blocks_removed: BTreeMap<ReasonKind, u64>,
@@ -281,6 +285,9 @@ pub struct DocRow {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub similarity: Option<f64>,
     pub removed: Vec<RemovedBlock>,
+    /// The block classifier would have removed nearly everything and removed nothing.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub classifier_backed_off: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -363,6 +370,7 @@ pub fn totals(outcome: &Outcome) -> Totals {
     for doc in &outcome.docs {
         if let Some(print) = &doc.print {
             t.documents_read += 1;
+            t.documents_classifier_backed_off += u64::from(doc.classifier_backed_off);
             t.bytes_read += doc.bytes;
             t.blocks += print.blocks.len() as u64;
         }
@@ -436,6 +444,7 @@ fn doc_row(doc: &DocResult, outcome: &Outcome) -> DocRow {
         status: status_of(doc),
         bytes: doc.bytes,
         bytes_removed: doc.removed_bytes(),
+        classifier_backed_off: doc.classifier_backed_off,
         duplicate_of: match doc.fate {
             Some(Fate::Duplicate { of } | Fate::NearDuplicate { of, .. }) => {
                 Some(outcome.docs[of].source.id.clone())
@@ -701,6 +710,13 @@ pub fn summary(outcome: &Outcome, guard: &GuardConfig, dry_run: bool) -> String 
         s.push_str(&format!(
             "kept {} outputs an earlier run had finished (give --overwrite to write them again)\n",
             outcome.kept_existing
+        ));
+    }
+    if t.documents_classifier_backed_off > 0 {
+        s.push_str(&format!(
+            "the classifier backed off on {} {} (it would have removed nearly everything; counting alone decided)\n",
+            t.documents_classifier_backed_off,
+            if t.documents_classifier_backed_off == 1 { "document" } else { "documents" }
         ));
     }
     for w in &outcome.warnings {

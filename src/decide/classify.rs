@@ -1,0 +1,665 @@
+//! Classify: boilerplate that never repeats, found from each block's own text and its
+//! neighbours, after the counting rules have spoken.
+//!
+//! In: a document's [`DocFingerprint`] with its [`DocFeatures`], the removals so far, the corpus
+//! counts and a [`ClassifierConfig`]. Out: more removals, each a [`Reason::Classified`] naming the
+//! [`Cue`]s that fired and where the block sits relative to the article.
+//!
+//! The method follows jusText, on text instead of HTML:
+//! 1. clear cases first: every kept block gets a class from its own features: `Good` (long, with
+//!    stopwords or sentences), `NearGood`, `Short`, or `Bad` (chrome cues: links, calls to
+//!    action, separators, datelines). Blocks already removed by counting are `Bad` context;
+//! 2. context: a short block takes the class of its neighbours when both agree (a short line
+//!    between two paragraphs is dialogue; between two chrome lines it is chrome), a near-good
+//!    block is good next to a good one;
+//! 3. the article's main run is the heaviest stretch of good blocks not broken by `run_break`
+//!    non-good blocks. Outside it the rules are strict (only good blocks stay, plus the
+//!    title just above the run); inside it only blocks with strong chrome cues go;
+//! 4. a document the classifier would nearly empty is left as counting decided: the classifier
+//!    backs off and says so ([`Outcome::backed_off`]).
+
+use serde::{Deserialize, Serialize};
+
+use super::Reason;
+use crate::count::CorpusCounts;
+use crate::features::{flag, BlockFeatures, DocFeatures};
+use crate::fingerprint::DocFingerprint;
+
+/// How hard the classifier works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strength {
+    /// Counting only.
+    Off,
+    /// Outside the article, only chrome-like and short blocks go.
+    Conservative,
+    /// Outside the article, everything but good blocks and the title goes.
+    #[default]
+    Default,
+    /// As default, with lower bars for chrome and higher ones for good blocks.
+    Aggressive,
+}
+
+impl Strength {
+    pub fn name(self) -> &'static str {
+        match self {
+            Strength::Off => "off",
+            Strength::Conservative => "conservative",
+            Strength::Default => "default",
+            Strength::Aggressive => "aggressive",
+        }
+    }
+}
+
+/// Settings of the classifier.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ClassifierConfig {
+    pub strength: Strength,
+}
+
+/// The thresholds a strength stands for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    /// A block with fewer characters (whitespace excluded) is short.
+    pub short_chars: u16,
+    /// A good block has at least this many characters...
+    pub good_chars: u16,
+    /// ...and at least this stopword density (with a stoplist).
+    pub good_stopwords: f64,
+    /// A near-good block has at least this stopword density.
+    pub near_stopwords: f64,
+    /// This many non-good blocks in a row end the article's main run.
+    pub run_break: usize,
+    /// Whether near-good and short blocks outside the article go (conservative keeps them
+    /// unless they carry a chrome cue).
+    pub strict_outside: bool,
+    /// Whether the strict rule also holds before the article (headlines, bylines and
+    /// datelines there are often part of it); otherwise only blocks with chrome cues go.
+    pub strict_before: bool,
+    /// Inside the article, a chrome-like block goes when its run of non-prose blocks is at
+    /// least this long (a headline list between the article and its comments).
+    pub inside_run: usize,
+    /// Back off when the classifier would leave less than this share of the words...
+    pub backoff_share: f64,
+    /// ...and fewer than this many words.
+    pub backoff_words: u32,
+}
+
+impl Strength {
+    /// The thresholds of each strength. Chosen on the eval-dev sets (see README): the
+    /// default keeps gold recall within 0.02 of counting alone on both of them.
+    pub fn thresholds(self) -> Thresholds {
+        let base = Thresholds {
+            short_chars: 60,
+            good_chars: 140,
+            good_stopwords: 0.30,
+            near_stopwords: 0.20,
+            // Comments under an article are often separated from it by a few chrome lines
+            // and are often wanted: by default the run spans first to last good block.
+            run_break: usize::MAX,
+            strict_outside: true,
+            strict_before: false,
+            inside_run: usize::MAX,
+            backoff_share: 0.1,
+            backoff_words: 100,
+        };
+        match self {
+            Strength::Off | Strength::Default => base,
+            Strength::Conservative => Thresholds {
+                strict_outside: false,
+                ..base
+            },
+            Strength::Aggressive => Thresholds {
+                good_chars: 180,
+                run_break: 5,
+                strict_before: true,
+                inside_run: 8,
+                ..base
+            },
+        }
+    }
+}
+
+/// A feature that fired for a removed block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cue {
+    /// Under the short-block length.
+    Short,
+    /// No sentence punctuation.
+    NoSentence,
+    /// Few stopwords for its language.
+    FewStopwords,
+    /// Most words title-case.
+    TitleCase,
+    /// Several all-caps words.
+    AllCaps,
+    /// A date or time of day (datelines, bylines).
+    Date,
+    /// Mostly numbers.
+    Numbers,
+    /// Separators such as `|`, `»`, `•`.
+    Separators,
+    /// A URL or e-mail address.
+    Link,
+    /// A call to action ("read more", "share", "reply").
+    CallToAction,
+    /// Seen in other documents too, if not often enough for the counting rules.
+    SeenElsewhere,
+    /// Its neighbours are chrome.
+    ChromeNeighbours,
+}
+
+impl Cue {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Cue::Short => "short",
+            Cue::NoSentence => "no sentence punctuation",
+            Cue::FewStopwords => "few stopwords",
+            Cue::TitleCase => "title case",
+            Cue::AllCaps => "all caps",
+            Cue::Date => "date or time",
+            Cue::Numbers => "mostly numbers",
+            Cue::Separators => "separators",
+            Cue::Link => "URL or e-mail",
+            Cue::CallToAction => "call to action",
+            Cue::SeenElsewhere => "seen in another document",
+            Cue::ChromeNeighbours => "between chrome blocks",
+        }
+    }
+}
+
+/// Where a classified block sits relative to the article's main run of prose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Zone {
+    BeforeArticle,
+    InArticle,
+    AfterArticle,
+    /// The document has no run of prose at all.
+    NoArticle,
+}
+
+impl Zone {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Zone::BeforeArticle => "before the article",
+            Zone::InArticle => "inside the article",
+            Zone::AfterArticle => "after the article",
+            Zone::NoArticle => "in a page without article prose",
+        }
+    }
+}
+
+/// Describe a classifier removal: "short, no sentence punctuation, in a run of 7 short lines
+/// after the article".
+pub fn describe(features: &[Cue], zone: Zone, run: u32) -> String {
+    let cues: Vec<&str> = features.iter().map(|c| c.describe()).collect();
+    let mut s = if cues.is_empty() {
+        "not article prose".to_string()
+    } else {
+        cues.join(", ")
+    };
+    if run > 1 {
+        s.push_str(&format!(", in a run of {run} non-prose blocks"));
+    }
+    s.push(' ');
+    s.push_str(zone.describe());
+    s
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Bad,
+    Short,
+    NearGood,
+    Good,
+}
+
+/// What the classifier did to one document.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// It would have removed nearly everything and removed nothing instead.
+    pub backed_off: bool,
+}
+
+/// Cues of one block from its features alone, and whether they are strong enough to call it
+/// chrome whatever its neighbours.
+fn cues(
+    f: &BlockFeatures,
+    has_stoplist: bool,
+    seen_elsewhere: bool,
+    t: &Thresholds,
+) -> (Vec<Cue>, bool) {
+    let mut cues = Vec::new();
+    let sentence = f.has(flag::SENTENCE_END) || f.sentences > 0;
+    if f.chars < t.short_chars {
+        cues.push(Cue::Short);
+    }
+    if !sentence {
+        cues.push(Cue::NoSentence);
+    }
+    if has_stoplist && f.words >= 3 && f.stopword_density() < t.near_stopwords {
+        cues.push(Cue::FewStopwords);
+    }
+    if f.words >= 3 && f.title_share() > 0.6 {
+        cues.push(Cue::TitleCase);
+    }
+    if f.caps_words >= 2 && u32::from(f.caps_words) * 2 >= u32::from(f.words) {
+        cues.push(Cue::AllCaps);
+    }
+    let date = f.has(flag::DATE) || f.has(flag::TIME);
+    if date {
+        cues.push(Cue::Date);
+    }
+    if f.words > 0 && u32::from(f.numbers) * 2 > u32::from(f.words) {
+        cues.push(Cue::Numbers);
+    }
+    if f.separators >= 2 || (f.separators >= 1 && f.words <= 6) {
+        cues.push(Cue::Separators);
+    }
+    if f.links > 0 {
+        cues.push(Cue::Link);
+    }
+    if f.has(flag::CALL_TO_ACTION) {
+        cues.push(Cue::CallToAction);
+    }
+    if seen_elsewhere {
+        cues.push(Cue::SeenElsewhere);
+    }
+    let short = f.words <= 12;
+    let strong = (f.links > 0 && f.words <= 15)
+        || f.has(flag::CALL_TO_ACTION)
+        || (f.separators >= 2 && !sentence)
+        || (date && short && !sentence)
+        || (seen_elsewhere && short);
+    (cues, strong)
+}
+
+/// Chrome whatever its place: a call to action, a link line, a row of separators. Dates and
+/// names are not: inside an article (and in its comments) they are part of the text.
+fn clear_chrome(f: &BlockFeatures) -> bool {
+    let sentence = f.has(flag::SENTENCE_END) || f.sentences > 0;
+    f.has(flag::CALL_TO_ACTION)
+        || (f.links > 0 && f.words <= 15)
+        || (f.separators >= 2 && !sentence)
+}
+
+/// The class of a block from its own features.
+fn initial_class(f: &BlockFeatures, has_stoplist: bool, strong: bool, t: &Thresholds) -> Class {
+    let sentence = f.has(flag::SENTENCE_END) || f.sentences > 0;
+    if strong {
+        return Class::Bad;
+    }
+    if f.chars < t.short_chars {
+        return Class::Short;
+    }
+    let density = f.stopword_density();
+    let title_heavy = f.words >= 3 && f.title_share() > 0.6;
+    if has_stoplist {
+        if density >= t.good_stopwords && f.chars >= t.good_chars && !title_heavy {
+            Class::Good
+        } else if density >= t.near_stopwords || (sentence && !title_heavy) {
+            // Sentences full of names and numbers have few stopwords and are still prose.
+            Class::NearGood
+        } else {
+            Class::Bad
+        }
+    } else if sentence && f.chars >= t.good_chars && !title_heavy {
+        Class::Good
+    } else if sentence {
+        Class::NearGood
+    } else {
+        Class::Bad
+    }
+}
+
+/// For every block, the class of the nearest block on each side that `skip` does not pass
+/// over; the page's edges count as chrome. Linear, so a page of ten thousand short lines costs
+/// no more than it should.
+fn nearest(classes: &[Class], skip: impl Fn(Class) -> bool) -> (Vec<Class>, Vec<Class>) {
+    let n = classes.len();
+    let (mut left, mut right) = (vec![Class::Bad; n], vec![Class::Bad; n]);
+    let mut last = Class::Bad;
+    for k in 0..n {
+        left[k] = last;
+        if !skip(classes[k]) {
+            last = classes[k];
+        }
+    }
+    last = Class::Bad;
+    for k in (0..n).rev() {
+        right[k] = last;
+        if !skip(classes[k]) {
+            last = classes[k];
+        }
+    }
+    (left, right)
+}
+
+/// Run the classifier over the blocks counting kept. `reasons` is updated in place.
+pub fn classify(
+    doc: &DocFingerprint,
+    feats: &DocFeatures,
+    reasons: &mut [Option<Reason>],
+    locked: &[bool],
+    counts: &CorpusCounts,
+    cfg: &ClassifierConfig,
+) -> Outcome {
+    let mut outcome = Outcome::default();
+    if cfg.strength == Strength::Off || feats.blocks.len() != doc.blocks.len() {
+        return outcome;
+    }
+    let t = cfg.strength.thresholds();
+    let has_stoplist = feats.stoplist.is_some();
+    // Keyed blocks only: separators are settled later by the orphan-separator rule. A later
+    // copy of a block of this document (a repeated caption) says nothing about where the
+    // article ends, so it is no context either.
+    let keyed: Vec<usize> = (0..doc.blocks.len())
+        .filter(|&i| {
+            doc.blocks[i].key().is_some()
+                && !matches!(reasons[i], Some(Reason::RepeatedInDocument { .. }))
+        })
+        .collect();
+    if keyed.is_empty() {
+        return outcome;
+    }
+    let n = keyed.len();
+    let mut block_cues: Vec<Vec<Cue>> = Vec::with_capacity(n);
+    let mut strong = vec![false; n];
+    let mut class: Vec<Class> = Vec::with_capacity(n);
+    for (k, &i) in keyed.iter().enumerate() {
+        let f = &feats.blocks[i];
+        let seen = doc.blocks[i]
+            .key()
+            .is_some_and(|key| counts.blocks.stats(key).docs >= 2);
+        let (c, s) = cues(f, has_stoplist, seen, &t);
+        strong[k] = s;
+        class.push(if reasons[i].is_some() {
+            Class::Bad
+        } else {
+            initial_class(f, has_stoplist, s, &t)
+        });
+        block_cues.push(c);
+    }
+
+    // Context, jusText order: short blocks first, then near-good ones. Neighbours are looked
+    // up in the classes before this step; the page's edges count as chrome.
+    let before = class.clone();
+    let mut chrome_neighbours = vec![false; n];
+    let (left, right) = nearest(&before, |c| c == Class::Short);
+    for k in 0..n {
+        if before[k] != Class::Short {
+            continue;
+        }
+        class[k] = match (left[k], right[k]) {
+            (Class::Good, Class::Good) => Class::Good,
+            (Class::Bad, Class::Bad) => {
+                chrome_neighbours[k] = true;
+                Class::Bad
+            }
+            // Mixed: settled by where it lies relative to the article.
+            _ => Class::Short,
+        };
+    }
+    let (left, right) = nearest(&before, |c| matches!(c, Class::Short | Class::NearGood));
+    for k in 0..n {
+        if before[k] == Class::NearGood && (left[k] == Class::Good || right[k] == Class::Good) {
+            class[k] = Class::Good;
+        }
+    }
+
+    // The main run: the heaviest stretch of good blocks with fewer than `run_break` non-good
+    // blocks between consecutive ones.
+    let mut best: Option<(usize, usize, u64)> = None;
+    let mut k = 0;
+    while k < n {
+        if class[k] != Class::Good {
+            k += 1;
+            continue;
+        }
+        let (start, mut end, mut weight) = (k, k, 0u64);
+        let mut gap = 0;
+        let mut j = k;
+        while j < n {
+            if class[j] == Class::Good {
+                end = j;
+                gap = 0;
+                weight += u64::from(feats.blocks[keyed[j]].chars);
+            } else {
+                gap += 1;
+                if gap >= t.run_break {
+                    break;
+                }
+            }
+            j += 1;
+        }
+        if best.is_none_or(|(_, _, w)| weight > w) {
+            best = Some((start, end, weight));
+        }
+        k = end + 1;
+    }
+
+    // The title: the nearest kept block above the run that is not chrome (a byline or a
+    // dateline may sit between them), when it is headline-sized.
+    let title = best.and_then(|(start, _, _)| {
+        (start.saturating_sub(3)..start)
+            .rev()
+            .find(|&j| reasons[keyed[j]].is_none() && !strong[j])
+            .filter(|&j| feats.blocks[keyed[j]].words <= 25)
+    });
+
+    // Each block's run of consecutive non-good blocks, as (first, last).
+    let mut runs = vec![(0usize, 0usize); n];
+    let mut a = 0;
+    while a < n {
+        let mut b = a;
+        if class[a] != Class::Good {
+            while b + 1 < n && class[b + 1] != Class::Good {
+                b += 1;
+            }
+        }
+        for r in &mut runs[a..=b] {
+            *r = (a, b);
+        }
+        a = b + 1;
+    }
+    let run_len = |k: usize| runs[k].1 - runs[k].0 + 1;
+
+    let mut removed: Vec<(usize, Zone)> = Vec::new();
+    for k in 0..n {
+        let i = keyed[k];
+        if reasons[i].is_some() || locked[i] || Some(k) == title {
+            continue;
+        }
+        let zone = match best {
+            None => Zone::NoArticle,
+            Some((s, _, _)) if k < s => Zone::BeforeArticle,
+            Some((_, e, _)) if k > e => Zone::AfterArticle,
+            Some(_) => Zone::InArticle,
+        };
+        let remove = match zone {
+            // Careful inside the article and where there is none: only clear chrome goes.
+            // Without an article there is no telling a headline list from a short text.
+            Zone::NoArticle => class[k] == Class::Bad && clear_chrome(&feats.blocks[keyed[k]]),
+            Zone::InArticle => {
+                let f = &feats.blocks[keyed[k]];
+                class[k] == Class::Bad
+                    && (clear_chrome(f)
+                        || (run_len(k) >= t.inside_run && !f.has(flag::SENTENCE_END)))
+            }
+            Zone::BeforeArticle if !t.strict_before => strong[k] && class[k] == Class::Bad,
+            Zone::BeforeArticle | Zone::AfterArticle => {
+                if t.strict_outside {
+                    class[k] != Class::Good
+                } else {
+                    class[k] == Class::Bad
+                }
+            }
+        };
+        if remove {
+            removed.push((k, zone));
+        }
+    }
+
+    // Never empty an article: if almost nothing would be left, remove nothing.
+    let words = |k: usize| u64::from(doc.blocks[keyed[k]].words);
+    let kept_before: u64 = (0..n)
+        .filter(|&k| reasons[keyed[k]].is_none())
+        .map(words)
+        .sum();
+    let taken: u64 = removed.iter().map(|&(k, _)| words(k)).sum();
+    let left = kept_before - taken.min(kept_before);
+    if !removed.is_empty()
+        && ((left as f64) < t.backoff_share * kept_before as f64 || left == 0)
+        && left < u64::from(t.backoff_words)
+    {
+        outcome.backed_off = true;
+        return outcome;
+    }
+
+    for (k, zone) in removed {
+        let mut features = block_cues[k].clone();
+        if chrome_neighbours[k] {
+            features.push(Cue::ChromeNeighbours);
+        }
+        reasons[keyed[k]] = Some(Reason::Classified {
+            features,
+            zone,
+            run: run_len(k) as u32,
+        });
+    }
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::count::CountBuilder;
+    use crate::features::extract;
+    use crate::fingerprint::{fingerprint, Scratch};
+    use crate::segment::{segment, UnitChoice};
+
+    fn run(doc: &str, strength: Strength) -> (Vec<Option<Reason>>, Outcome) {
+        let seg = segment(doc.as_bytes(), UnitChoice::Line);
+        let mut print = fingerprint(doc.as_bytes(), &seg, &mut Scratch::default());
+        print.features = Some(extract(doc.as_bytes(), &seg));
+        let counts = CorpusCounts {
+            blocks: CountBuilder::default().finish().freeze(vec![1]),
+            shingles: CountBuilder::default().finish().freeze(vec![1]),
+        };
+        let mut reasons = vec![None; print.blocks.len()];
+        let locked = vec![false; print.blocks.len()];
+        let feats = print.features.clone().unwrap_or_default();
+        let out = classify(
+            &print,
+            &feats,
+            &mut reasons,
+            &locked,
+            &counts,
+            &ClassifierConfig { strength },
+        );
+        (reasons, out)
+    }
+
+    fn kept(doc: &str, strength: Strength) -> Vec<String> {
+        let (reasons, _) = run(doc, strength);
+        doc.lines()
+            .zip(&reasons)
+            .filter(|(_, r)| r.is_none())
+            .map(|(l, _)| l.to_string())
+            .collect()
+    }
+
+    const P1: &str = "The harbour board met on Tuesday evening to discuss the state of the old pier, which has been closed to the public since the storms of last winter broke two of its supports and washed away part of the deck.";
+    const P2: &str = "Engineers told the board that the repairs would take at least two years, that the cost would be shared between the town and the county, and that the pier would stay closed until the work was done.";
+
+    #[test]
+    fn removes_chrome_around_the_article_and_keeps_the_title() {
+        let doc = format!(
+            "Home | News | Sport | Weather\nHarbour pier to stay closed for two years\nBy Ann Lee, 12/28/2005 3:13 PM\n{P1}\n{P2}\nShare this story\nLatest Headlines\nCouncil tax to rise\nNew school opens\n"
+        );
+        let k = kept(&doc, Strength::Default);
+        // The byline goes (a date in a short line without a sentence), the headline stays.
+        assert_eq!(
+            k,
+            vec!["Harbour pier to stay closed for two years", P1, P2],
+            "{k:?}"
+        );
+    }
+
+    #[test]
+    fn reasons_name_the_features() {
+        let doc = format!("{P1}\n{P2}\nRead more »\nLatest Headlines\n");
+        let (reasons, _) = run(&doc, Strength::Default);
+        match &reasons[2] {
+            Some(Reason::Classified { features, zone, .. }) => {
+                assert!(features.contains(&Cue::CallToAction));
+                assert_eq!(*zone, Zone::AfterArticle);
+            }
+            other => panic!("{other:?}"),
+        }
+        let text = match &reasons[3] {
+            Some(Reason::Classified {
+                features,
+                zone,
+                run,
+            }) => describe(features, *zone, *run),
+            other => panic!("{other:?}"),
+        };
+        assert!(
+            text.contains("short") && text.contains("after the article"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn without_chrome_cues_nothing_goes_where_there_is_no_article() {
+        let doc = "Share this\nRead more\nThe shop opens at nine on weekdays\n";
+        let (reasons, out) = run(doc, Strength::Default);
+        assert!(!out.backed_off);
+        assert!(reasons[0].is_some() && reasons[1].is_some() && reasons[2].is_none());
+    }
+
+    #[test]
+    fn dialogue_between_paragraphs_stays() {
+        let doc = format!("{P1}\n“Really?”\n“Yes.”\n{P2}\n");
+        assert_eq!(kept(&doc, Strength::Default).len(), 4);
+    }
+
+    #[test]
+    fn list_inside_the_article_stays() {
+        let doc = format!("{P1}\nThe board listed three options:\nrepair the pier\nbuild a new one\ndo nothing\n{P2}\n");
+        assert_eq!(kept(&doc, Strength::Default).len(), 6);
+    }
+
+    #[test]
+    fn a_one_line_brief_is_kept() {
+        let doc = format!("Menu\nSearch\n{P1}\nContact us\n");
+        // Before the article only chrome cues count by default; after it, all but prose goes.
+        assert_eq!(kept(&doc, Strength::Default), vec!["Menu", "Search", P1]);
+    }
+
+    #[test]
+    fn backs_off_rather_than_emptying_a_page() {
+        let doc = "Share this\nRead more\nLog in\n";
+        let (reasons, out) = run(doc, Strength::Default);
+        assert!(out.backed_off);
+        assert!(reasons.iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn off_removes_nothing() {
+        let doc = format!("Home | News | Sport\n{P1}\n{P2}\nShare this story\n");
+        assert!(run(&doc, Strength::Off).0.iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn conservative_keeps_near_good_blocks_outside_the_article() {
+        let tail =
+            "He added that the plan was not final and that the town would be asked for its views.";
+        let doc = format!("{P1}\n{P2}\nRelated stories\nother\nthings\nhere\nthen\n{tail}\n");
+        assert!(!kept(&doc, Strength::Default).contains(&tail.to_string()));
+        assert!(kept(&doc, Strength::Conservative).contains(&tail.to_string()));
+    }
+}

@@ -1,0 +1,615 @@
+//! Features: a block's text → a compact record of what the block classifier looks at.
+//!
+//! In: a document's bytes and its [`Segmentation`]. Out: [`DocFeatures`]: the document's language
+//! (detected once per document with `whatlang`) and, per block, a 16-byte [`BlockFeatures`]:
+//! length, stopwords, sentence punctuation, title-case and all-caps words, numbers, dates and
+//! times, separators, URL and e-mail tokens and calls to action. Pass 1 computes it while the
+//! text is in memory, so deciding never reads a file again; only counts are kept, never text.
+//!
+//! Stopwords come from the NLTK lists of the `stop-words` crate for the languages named in
+//! [`stoplist_code`]; a document in any other language (or too short to tell) has no stoplist,
+//! and the classifier falls back to the other features.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use xxhash_rust::xxh3::Xxh3DefaultBuilder;
+
+use crate::segment::Segmentation;
+
+/// A set of lower-case words; xxh3 hashes short keys several times faster than the default.
+type WordSet = HashSet<&'static str, Xxh3DefaultBuilder>;
+
+/// How many bytes of prose-like lines language detection looks at: a few sentences are enough
+/// for the languages with a stoplist, and detection cost grows with the sample.
+const DETECT_BYTES: usize = 400;
+
+/// Blocks of at most this many words are tested for calls to action: in a long block "share"
+/// or "comments" is ordinary prose.
+const CTA_MAX_WORDS: u16 = 8;
+
+/// What the classifier knows about one block. Counts saturate at their type's maximum.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BlockFeatures {
+    /// Characters, whitespace excluded.
+    pub chars: u16,
+    /// Word tokens (runs of letters and digits).
+    pub words: u16,
+    /// Words in the document language's stoplist (0 without a stoplist).
+    pub stopwords: u16,
+    /// Words starting with an upper-case letter.
+    pub title_words: u16,
+    /// Words of two or more letters, all upper case.
+    pub caps_words: u8,
+    /// Tokens holding a digit.
+    pub numbers: u8,
+    /// Separator characters: `|`, `»`, `«`, `•`, `·`, `›`, `>`, `■`.
+    pub separators: u8,
+    /// URL and e-mail tokens.
+    pub links: u8,
+    /// Sentence ends (`.`, `!`, `?`, `…` followed by a space or the end of the block).
+    pub sentences: u8,
+    /// [`flag`] bits.
+    pub flags: u8,
+    /// Padding made explicit, so the record stays 16 bytes.
+    _reserved: u16,
+}
+
+/// Bits of [`BlockFeatures::flags`].
+pub mod flag {
+    /// The block ends like a sentence (`.`, `!`, `?`, `…`, possibly before a closing quote).
+    pub const SENTENCE_END: u8 = 1;
+    /// Holds a date: a month name next to a number, or `12/28/2005`, `2005-12-28`, `28.12.2005`.
+    pub const DATE: u8 = 2;
+    /// Holds a time of day (`3:13`, `07:54pm`).
+    pub const TIME: u8 = 4;
+    /// A short block with a call to action ("read more", "share", "reply", "subscribe").
+    pub const CALL_TO_ACTION: u8 = 8;
+    /// Ends with a colon: introduces what follows (a list inside an article).
+    pub const ENDS_COLON: u8 = 16;
+    /// Starts with a lower-case letter: usually the rest of a sentence.
+    pub const STARTS_LOWER: u8 = 32;
+}
+
+impl BlockFeatures {
+    pub fn has(&self, bit: u8) -> bool {
+        self.flags & bit != 0
+    }
+
+    /// Share of words that are stopwords.
+    pub fn stopword_density(&self) -> f64 {
+        ratio(self.stopwords, self.words)
+    }
+
+    /// Share of words that start with an upper-case letter.
+    pub fn title_share(&self) -> f64 {
+        ratio(self.title_words, self.words)
+    }
+}
+
+fn ratio(part: u16, whole: u16) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        f64::from(part) / f64::from(whole)
+    }
+}
+
+/// The features of one document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocFeatures {
+    /// ISO 639-1 code of the detected language when it has a stoplist.
+    pub stoplist: Option<&'static str>,
+    /// One record per block of the segmentation.
+    pub blocks: Vec<BlockFeatures>,
+}
+
+/// Compute every block's features and the document's language.
+pub fn extract(bytes: &[u8], seg: &Segmentation) -> DocFeatures {
+    // Spans start and end at line boundaries, so each slices valid UTF-8 whole; an invalid
+    // document is decoded lossily block by block.
+    let blocks_text: Vec<std::borrow::Cow<'_, str>> = seg
+        .blocks
+        .iter()
+        .map(|span| String::from_utf8_lossy(bytes.get(span.clone()).unwrap_or_default()))
+        .collect();
+    let stoplist = detect_stoplist(&blocks_text);
+    let words = stoplist.and_then(stopwords);
+    let mut scratch = String::new();
+    let blocks = blocks_text
+        .iter()
+        .map(|t| block_features_with(t, words, &mut scratch))
+        .collect();
+    DocFeatures { stoplist, blocks }
+}
+
+/// Detect the language from the document's longer lines (chrome is short and often English).
+fn detect_stoplist(blocks: &[std::borrow::Cow<'_, str>]) -> Option<&'static str> {
+    let mut sample = String::new();
+    let long = blocks
+        .iter()
+        .filter(|b| b.split_whitespace().nth(9).is_some());
+    // Without a long line, any lines will do.
+    for b in long.chain(blocks.iter()) {
+        sample.push_str(b.trim());
+        sample.push(' ');
+        if sample.len() >= DETECT_BYTES {
+            break;
+        }
+    }
+    if looks_english(&sample) {
+        return Some("en");
+    }
+    let info = whatlang::detect(&sample)?;
+    // An unreliable guess on a short sample would apply the wrong stoplist: every block would
+    // look stopword-free. Better no stoplist.
+    if info.confidence() < 0.5 {
+        return None;
+    }
+    stoplist_code(info.lang())
+}
+
+/// `token` in lower case, into a reused buffer; ASCII without per-character case mapping.
+fn lower_into(token: &str, low: &mut String) {
+    low.clear();
+    if token.is_ascii() {
+        low.push_str(token);
+        low.make_ascii_lowercase();
+    } else {
+        low.extend(token.chars().flat_map(char::to_lowercase));
+    }
+}
+
+/// Most corpora are mostly English, and English text is a third or more English stopwords:
+/// that settles the language without scoring the sample against every language profile.
+fn looks_english(sample: &str) -> bool {
+    let Some(english) = stopwords("en") else {
+        return false;
+    };
+    let mut low = String::new();
+    let (mut words, mut stop) = (0usize, 0usize);
+    for token in sample
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+    {
+        lower_into(token, &mut low);
+        words += 1;
+        stop += usize::from(english.contains(low.as_str()));
+    }
+    words >= 20 && stop * 10 >= words * 3
+}
+
+/// The stop-words code for a language with a stoplist: the major European languages.
+pub fn stoplist_code(lang: whatlang::Lang) -> Option<&'static str> {
+    use whatlang::Lang::*;
+    Some(match lang {
+        Eng => "en",
+        Deu => "de",
+        Fra => "fr",
+        Spa => "es",
+        Ita => "it",
+        Por => "pt",
+        Nld => "nl",
+        Swe => "sv",
+        Dan => "da",
+        Nob => "no",
+        Fin => "fi",
+        Rus => "ru",
+        Hun => "hu",
+        Ron => "ro",
+        Ell => "el",
+        Tur => "tr",
+        Slv => "sl",
+        Cat => "ca",
+        _ => return None,
+    })
+}
+
+/// The stoplist of a code from [`stoplist_code`], built once per language.
+fn stopwords(code: &'static str) -> Option<&'static WordSet> {
+    const CODES: [&str; 18] = [
+        "en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "no", "fi", "ru", "hu", "ro", "el",
+        "tr", "sl", "ca",
+    ];
+    static SETS: [OnceLock<Option<WordSet>>; 18] = [const { OnceLock::new() }; 18];
+    let i = CODES.iter().position(|&c| c == code)?;
+    SETS[i]
+        .get_or_init(|| {
+            stop_words::lookup(code).map(|words| {
+                // Apostrophes split words in this tokenizer ("don't" → "don", "t"): keep the parts.
+                words
+                    .iter()
+                    .flat_map(|w| w.split(|c: char| !c.is_alphanumeric()))
+                    .filter(|w| !w.is_empty())
+                    .collect()
+            })
+        })
+        .as_ref()
+}
+
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "januar",
+    "februar",
+    "märz",
+    "mai",
+    "juni",
+    "juli",
+    "oktober",
+    "dezember",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+    "gennaio",
+    "febbraio",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "settembre",
+    "ottobre",
+    "dicembre",
+];
+
+fn months() -> &'static WordSet {
+    static SET: OnceLock<WordSet> = OnceLock::new();
+    SET.get_or_init(|| MONTHS.iter().copied().collect())
+}
+
+/// Phrases of calls to action and page furniture, matched on the block's lower-case words
+/// joined by single spaces (hence the spaces around each: whole words only).
+const CALLS_TO_ACTION: &[&str] = &[
+    " read more ",
+    " continue reading ",
+    " click here ",
+    " share ",
+    " tweet ",
+    " subscribe ",
+    " sign up ",
+    " sign in ",
+    " log in ",
+    " login ",
+    " reply ",
+    " comments ",
+    " comment ",
+    " permalink ",
+    " print ",
+    " email this ",
+    " follow us ",
+    " advertisement ",
+    " related ",
+    " posted in ",
+    " tagged ",
+    " tags ",
+    " next ",
+    " previous ",
+    " more from ",
+    " see also ",
+    " back to top ",
+    " view all ",
+    " mehr ",
+    " weiterlesen ",
+    " lire la suite ",
+    " leer más ",
+];
+
+/// The features of one block's text.
+pub fn block_features(text: &str, stoplist: Option<&WordSet>) -> BlockFeatures {
+    block_features_with(text, stoplist, &mut String::new())
+}
+
+/// [`block_features`] with a reusable buffer for lower-cased words.
+fn block_features_with(text: &str, stoplist: Option<&WordSet>, low: &mut String) -> BlockFeatures {
+    let mut f = BlockFeatures::default();
+    let trimmed = text.trim();
+    let mut chars = 0usize;
+    let mut separators = 0usize;
+    for c in trimmed.chars() {
+        if !c.is_whitespace() {
+            chars += 1;
+        }
+        if matches!(c, '|' | '»' | '«' | '•' | '·' | '›' | '>' | '■') {
+            separators += 1;
+        }
+    }
+    f.chars = sat16(chars);
+    f.separators = sat8(separators);
+
+    let mut words = 0usize;
+    let mut stop = 0usize;
+    let mut title = 0usize;
+    let mut caps = 0usize;
+    let mut numbers = 0usize;
+    // The first words, lower case, space-separated and space-padded: enough for a call to
+    // action, which is only looked for in short blocks.
+    let mut lower = String::from(" ");
+    let mut month_at: Vec<usize> = Vec::new();
+    let mut number_at: Vec<usize> = Vec::new();
+    for token in trimmed
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+    {
+        let first = token.chars().next().unwrap_or(' ');
+        let letters = token.chars().filter(|c| c.is_alphabetic()).count();
+        if token.chars().any(|c| c.is_ascii_digit()) {
+            numbers += 1;
+            number_at.push(words);
+        }
+        if first.is_uppercase() {
+            title += 1;
+        }
+        if letters >= 2 && token.chars().all(|c| !c.is_lowercase()) {
+            caps += 1;
+        }
+        lower_into(token, low);
+        if stoplist.is_some_and(|s| s.contains(low.as_str())) {
+            stop += 1;
+        }
+        if (3..=10).contains(&letters) && months().contains(low.as_str()) {
+            month_at.push(words);
+        }
+        // Only short blocks are tested for calls to action.
+        if words <= usize::from(CTA_MAX_WORDS) {
+            lower.push_str(low);
+            lower.push(' ');
+        }
+        words += 1;
+    }
+    f.words = sat16(words);
+    f.stopwords = sat16(stop);
+    f.title_words = sat16(title);
+    f.caps_words = sat8(caps);
+    f.numbers = sat8(numbers);
+
+    let mut flags = 0u8;
+    let near = |m: usize| number_at.iter().any(|&n| n.abs_diff(m) <= 2);
+    if month_at.iter().any(|&m| near(m)) || has_numeric_date(trimmed) {
+        flags |= flag::DATE;
+    }
+    if has_time(trimmed) {
+        flags |= flag::TIME;
+    }
+    if f.words <= CTA_MAX_WORDS && CALLS_TO_ACTION.iter().any(|p| lower.contains(p)) {
+        flags |= flag::CALL_TO_ACTION;
+    }
+    let end = trimmed.trim_end_matches(['"', '\'', '”', '’', ')', ']', '»']);
+    if end.ends_with(['.', '!', '?', '…']) {
+        flags |= flag::SENTENCE_END;
+    }
+    if end.ends_with(':') {
+        flags |= flag::ENDS_COLON;
+    }
+    if trimmed
+        .chars()
+        .find(|c| c.is_alphanumeric())
+        .is_some_and(char::is_lowercase)
+    {
+        flags |= flag::STARTS_LOWER;
+    }
+    f.flags = flags;
+    f.sentences = sat8(sentence_ends(trimmed));
+    f.links = sat8(
+        trimmed
+            .split_whitespace()
+            // Most tokens hold neither a dot nor an at sign: skip them before any work.
+            .filter(|t| t.contains(['.', '@']) && (is_url(t) || is_email(t)))
+            .count(),
+    );
+    f
+}
+
+fn sat16(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
+fn sat8(n: usize) -> u8 {
+    u8::try_from(n).unwrap_or(u8::MAX)
+}
+
+/// Sentence punctuation followed by whitespace or the end; "3.5" and "e.g." inside do not count.
+fn sentence_ends(text: &str) -> usize {
+    let mut n = 0;
+    let mut prev = ' ';
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if matches!(c, '.' | '!' | '?' | '…')
+            && prev.is_alphanumeric()
+            && chars
+                .peek()
+                .is_none_or(|&c| c.is_whitespace() || "\"'”’)".contains(c))
+        {
+            n += 1;
+        }
+        prev = c;
+    }
+    n
+}
+
+/// `12/28/2005`, `2005-12-28`, `28.12.2005`, `12/28/05`.
+fn has_numeric_date(text: &str) -> bool {
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')'))
+        .any(|t| {
+            (6..=10).contains(&t.len())
+                && t.as_bytes()[0].is_ascii_digit()
+                && t.split(['/', '-', '.']).count() == 3
+                && t.split(['/', '-', '.'])
+                    .all(|p| (1..=4).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit()))
+        })
+}
+
+/// `3:13`, `07:54pm`, `15:30:00`.
+fn has_time(text: &str) -> bool {
+    let b = text.as_bytes();
+    (1..b.len().saturating_sub(2)).any(|i| {
+        b[i] == b':'
+            && b[i - 1].is_ascii_digit()
+            && b[i + 1].is_ascii_digit()
+            && b[i + 2].is_ascii_digit()
+            && b.get(i + 3).is_none_or(|c| !c.is_ascii_digit())
+    })
+}
+
+fn is_url(token: &str) -> bool {
+    let t = token.to_ascii_lowercase();
+    let t = t.trim_matches(|c: char| !c.is_alphanumeric() && c != '/');
+    t.starts_with("http://")
+        || t.starts_with("https://")
+        || t.starts_with("www.")
+        || [".com", ".org", ".net", ".co.uk", ".html", ".htm", ".php"]
+            .iter()
+            .any(|s| t.ends_with(s) && t.len() > s.len() + 1)
+}
+
+fn is_email(token: &str) -> bool {
+    let t = token.trim_matches(|c: char| !c.is_alphanumeric());
+    match t.split_once('@') {
+        Some((user, domain)) => !user.is_empty() && domain.contains('.') && !domain.ends_with('.'),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::{segment, UnitChoice};
+
+    fn en(text: &str) -> BlockFeatures {
+        block_features(text, stopwords("en"))
+    }
+
+    #[test]
+    fn record_stays_small() {
+        assert_eq!(std::mem::size_of::<BlockFeatures>(), 16);
+    }
+
+    #[test]
+    fn counts_length_and_stopwords() {
+        let f = en("The rain fell on the roofs of the town all night.");
+        assert_eq!(f.words, 11);
+        assert_eq!(f.chars, 39);
+        // the, on, the, of, the, all
+        assert_eq!(f.stopwords, 6);
+        assert!(f.stopword_density() > 0.5);
+        let none = block_features("The rain fell on the roofs.", None);
+        assert_eq!(none.stopwords, 0);
+    }
+
+    #[test]
+    fn sentence_punctuation() {
+        let f = en("He waited. Then he left! Version 3.5 shipped.");
+        assert_eq!(f.sentences, 3);
+        assert!(f.has(flag::SENTENCE_END));
+        assert!(en("“Are you coming?”").has(flag::SENTENCE_END));
+        assert!(!en("Latest Headlines").has(flag::SENTENCE_END));
+        assert!(en("The kit contains:").has(flag::ENDS_COLON));
+        assert!(en("and then it rained").has(flag::STARTS_LOWER));
+    }
+
+    #[test]
+    fn title_case_and_caps() {
+        let f = en("World News And Local SPORTS");
+        assert_eq!(f.title_words, 5);
+        assert_eq!(f.caps_words, 1);
+        assert!((f.title_share() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn dates_times_numbers() {
+        assert!(en("Last Updated: Thursday, 13 October 2005").has(flag::DATE));
+        assert!(en("12/28/2005 3:13:17 PM, by Hannah").has(flag::DATE));
+        assert!(en("12/28/2005 3:13:17 PM, by Hannah").has(flag::TIME));
+        assert!(en("Updated Nov 06, 2012 at 07:54pm").has(flag::TIME));
+        assert!(en("Posted 2012-11-06").has(flag::DATE));
+        assert!(!en("May I come in?").has(flag::DATE));
+        assert!(!en("Version 3.5 of the tool").has(flag::DATE));
+        assert_eq!(en("3 of 10 items cost 25").numbers, 3);
+    }
+
+    #[test]
+    fn separators_links_and_calls_to_action() {
+        assert_eq!(en("Home | World | Sport » Tennis").separators, 3);
+        assert_eq!(en("Mail news@example.org or see www.example.net").links, 2);
+        assert_eq!(en("Visit http://example.com/page now").links, 1);
+        assert_eq!(en("He sat at the table. It was late.").links, 0);
+        assert!(en("Read more »").has(flag::CALL_TO_ACTION));
+        assert!(en("Share this article").has(flag::CALL_TO_ACTION));
+        assert!(en("12 Comments").has(flag::CALL_TO_ACTION));
+        let long =
+            "She said she would share the harvest with every family in the village that winter.";
+        assert!(!en(long).has(flag::CALL_TO_ACTION));
+    }
+
+    #[test]
+    fn detects_language_per_document() {
+        let de = "Die Stadt hat am Montag beschlossen, dass die neue Brücke über den Fluss im nächsten Jahr gebaut wird und dass die Kosten von der Gemeinde getragen werden.\n";
+        let seg = segment(de.as_bytes(), UnitChoice::Line);
+        let f = extract(de.as_bytes(), &seg);
+        assert_eq!(f.stoplist, Some("de"));
+        assert!(f.blocks[0].stopword_density() > 0.3);
+        let en_doc = "The council decided on Monday that the new bridge over the river will be built next year and that the town will pay for it.\n";
+        let seg = segment(en_doc.as_bytes(), UnitChoice::Line);
+        assert_eq!(extract(en_doc.as_bytes(), &seg).stoplist, Some("en"));
+    }
+
+    #[test]
+    fn english_is_told_by_its_stopwords_and_other_languages_are_not() {
+        let en = "The council said that it would not be able to pay for all of the work on the bridge this year, and that the rest of it would have to wait until the spring.";
+        assert!(looks_english(en));
+        let de = "Die Stadt hat am Montag beschlossen, dass die neue Brücke über den Fluss im nächsten Jahr gebaut wird und dass die Kosten von der Gemeinde getragen werden.";
+        assert!(!looks_english(de));
+        let nl = "De gemeente heeft maandag besloten dat de nieuwe brug over de rivier volgend jaar wordt gebouwd en dat de kosten door de stad worden betaald.";
+        assert!(!looks_english(nl));
+        assert!(!looks_english("Home News Sport"), "too short to tell");
+    }
+
+    #[test]
+    fn language_without_stoplist_has_none() {
+        // Japanese: no stoplist; the classifier uses the other features.
+        let ja = "市議会は月曜日、川に架かる新しい橋を来年建設し、その費用を町が負担することを決定した。これは長年の議論の末の結論である。\n";
+        let seg = segment(ja.as_bytes(), UnitChoice::Line);
+        assert_eq!(extract(ja.as_bytes(), &seg).stoplist, None);
+    }
+}
