@@ -160,13 +160,17 @@ fn interrupt(input: &Path, out: &Path, signal: i32) -> std::process::ExitStatus 
     child.wait().unwrap()
 }
 
-#[test]
-fn ctrl_c_exits_130_removes_temporary_files_and_a_rerun_completes() {
+/// Interrupt a run over 4,000 files with `signal`, check what it left with `check_stopped`
+/// (unless it finished first), then rerun: the result must equal an undisturbed run.
+fn interrupt_then_rerun(
+    signal: i32,
+    check_stopped: impl Fn(std::process::ExitStatus, &BTreeMap<String, Vec<u8>>),
+) {
     let dir = build(&articles(4_000, 0));
     let scratch = tempfile::tempdir().unwrap();
     let want = reference(dir.path(), scratch.path());
     let out = scratch.path().join("out");
-    let status = interrupt(dir.path(), &out, libc::SIGINT);
+    let status = interrupt(dir.path(), &out, signal);
     eprintln!("interrupted run: {status:?}");
     let after = read_tree(&out);
     if status.code() == Some(0) {
@@ -174,35 +178,28 @@ fn ctrl_c_exits_130_removes_temporary_files_and_a_rerun_completes() {
         assert_eq!(after, want);
         return;
     }
-    assert_eq!(status.code(), Some(130), "{status:?}");
-    assert!(
-        temporary_files(&after).is_empty(),
-        "{:?}",
-        temporary_files(&after)
-    );
-    assert_complete_subset(&after, &want);
-    clean_into(dir.path(), &out).arg("-q").assert().success();
-    assert_eq!(read_tree(&out), want);
-}
-
-#[test]
-fn kill_9_leaves_only_complete_files_and_a_rerun_completes() {
-    let dir = build(&articles(4_000, 0));
-    let scratch = tempfile::tempdir().unwrap();
-    let want = reference(dir.path(), scratch.path());
-    let out = scratch.path().join("out");
-    let status = interrupt(dir.path(), &out, libc::SIGKILL);
-    eprintln!("killed run: {status:?}");
-    let after = read_tree(&out);
-    if status.code() == Some(0) {
-        assert_eq!(after, want);
-        return;
-    }
-    // Killed: temporary files may remain (hidden, never under a final name).
+    check_stopped(status, &after);
     assert_complete_subset(&after, &want);
     clean_into(dir.path(), &out).arg("-q").assert().success();
     // The rerun writes every missing file through its temporary name: none is left.
     assert_eq!(read_tree(&out), want);
+}
+
+#[test]
+fn ctrl_c_exits_130_removes_temporary_files_and_a_rerun_completes() {
+    interrupt_then_rerun(libc::SIGINT, |status, after| {
+        assert_eq!(status.code(), Some(130), "{status:?}");
+        let left = temporary_files(after);
+        assert!(left.is_empty(), "{left:?}");
+    });
+}
+
+#[test]
+fn kill_9_leaves_only_complete_files_and_a_rerun_completes() {
+    // Killed: temporary files may remain (hidden, never under a final name).
+    interrupt_then_rerun(libc::SIGKILL, |status, _| {
+        assert_eq!(status.code(), None, "killed by a signal: {status:?}");
+    });
 }
 
 #[test]
