@@ -57,7 +57,7 @@ with open(os.path.join(d, "doc.txt"), "wb") as f:
 EOF
 rm -rf "$work/huge-out"
 measure "huge, --max-doc-bytes 2 GB" "$bin" clean "$work/huge" -o "$work/huge-out" -q --max-doc-bytes 2000000000
-measure "huge, default limit (1 GiB)" "$bin" clean "$work/huge" --dry-run -q --max-doc-bytes 500000000
+measure "huge, --max-doc-bytes 500 MB (the 1 GB document refused)" "$bin" clean "$work/huge" --dry-run -q --max-doc-bytes 500000000
 grep -o "over the document size limit[^;]*" "$work/last.err" | head -n 1 || true
 rm -rf "$work/huge" "$work/huge-out"
 
