@@ -278,3 +278,39 @@ fn files_that_vanish_or_change_between_the_passes_are_named_and_skipped() {
         "never a mix of two versions"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn unreadable_files_and_folders_are_named_and_the_rest_is_written() {
+    if crate::harness::rerun_unprivileged(
+        "bad_input::unreadable_files_and_folders_are_named_and_the_rest_is_written",
+    ) {
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let dir = site_with(&[
+        (
+            "s/locked.txt",
+            b"Header line of the site\nA locked story.\n",
+        ),
+        (
+            "s/closed/inner.txt",
+            b"Header line of the site\nAn inner story.\n",
+        ),
+    ]);
+    let mode = |p: &str, m: u32| {
+        std::fs::set_permissions(dir.path().join(p), std::fs::Permissions::from_mode(m)).unwrap()
+    };
+    mode("s/locked.txt", 0o000);
+    mode("s/closed", 0o000);
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("o");
+    let run = clean_into(dir.path(), &o).arg("-q").output().unwrap();
+    mode("s/closed", 0o755);
+    mode("s/locked.txt", 0o644);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("locked.txt"), "{stderr}");
+    assert!(stderr.contains("closed"), "{stderr}");
+    assert_eq!(read_tree(&o).len(), 6);
+}

@@ -104,3 +104,39 @@ pub fn clean_into(
     cmd.arg("clean").arg(input).arg("-o").arg(out);
     cmd
 }
+
+/// Permissions do not bind the superuser, so a test about them run as root runs itself again
+/// as `nobody` (with `runuser`) and reports that run's result. Returns `true` when it did so
+/// (the caller then returns); `false` when the caller should run the test itself. Where
+/// `nobody` cannot start the test binary (a checkout in a private folder) it says so and skips.
+#[cfg(unix)]
+pub fn rerun_unprivileged(test: &str) -> bool {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return false;
+    }
+    let exe = std::env::current_exe().expect("test binary path");
+    let run = std::process::Command::new("runuser")
+        .args(["-u", "nobody", "--"])
+        .arg(&exe)
+        .args([test, "--exact", "--nocapture"])
+        // Temporary folders must be ones `nobody` may write.
+        .env("TMPDIR", "/tmp")
+        .output();
+    let Ok(run) = run else {
+        eprintln!("skipped: running as root and runuser is missing");
+        return true;
+    };
+    let out = String::from_utf8_lossy(&run.stdout);
+    let err = String::from_utf8_lossy(&run.stderr);
+    if !out.contains("running 1 test") {
+        // `nobody` could not start the test binary (a checkout in a private folder).
+        eprintln!("skipped: running as root and nobody cannot run the tests here: {err}");
+        return true;
+    }
+    assert!(
+        run.status.success() && out.contains("1 passed"),
+        "as nobody:\n{out}\n{err}"
+    );
+    true
+}
