@@ -136,8 +136,8 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
     timings.discover = clock.elapsed();
 
     let clock = Instant::now();
-    // An index is updated with the input's documents, shingle samples included.
-    let shingles = cfg.decide.variant_cover > 0.0 || index.is_some();
+    // Only variant matching reads shingle samples; an index stores them too.
+    let shingles = cfg.decide.matches_variants() || index.is_some();
     let mut docs = pass1(found.docs, cfg, shingles, &mut issues, progress);
     let sites = assign_sites(&mut docs);
     timings.pass1 = clock.elapsed();

@@ -88,6 +88,13 @@ pub struct DecideConfig {
     pub classifier: ClassifierConfig,
 }
 
+impl DecideConfig {
+    /// Whether template variants are matched at all: they need a share and sites to compare.
+    pub fn matches_variants(&self) -> bool {
+        self.variant_cover > 0.0 && self.use_sites
+    }
+}
+
 fn one() -> f64 {
     1.0
 }

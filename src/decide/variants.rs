@@ -29,11 +29,7 @@ pub fn near_boilerplate(
     cfg: &DecideConfig,
 ) -> Option<(Reason, bool)> {
     let site_size = counts.site_size(site);
-    if cfg.variant_cover <= 0.0
-        || shingles.is_empty()
-        || !cfg.use_sites
-        || site_size < cfg.min_site_docs
-    {
+    if !cfg.matches_variants() || shingles.is_empty() || site_size < cfg.min_site_docs {
         return None;
     }
     let elsewhere = counts

@@ -12,6 +12,21 @@ fn run_example(out: &std::path::Path, threads: &str) -> assert_cmd::assert::Asse
         .assert()
 }
 
+/// Clean the example corpus into `out` with a JSON report.
+fn clean_example_with_report(
+    out: &std::path::Path,
+) -> (
+    assert_cmd::assert::Assert,
+    serde_json::Value,
+    tempfile::TempDir,
+) {
+    clean_with_report(&[
+        fixtures().join("scraped").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ])
+}
+
 #[test]
 fn example_output_matches_expected() {
     let tmp = tempfile::tempdir().unwrap();
@@ -75,11 +90,7 @@ fn kept_blocks_are_byte_identical_and_in_order() {
 fn report_describes_the_run() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let (assert, report, _keep) = clean_with_report(&[
-        fixtures().join("scraped").to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let (assert, report, _keep) = clean_example_with_report(&out);
     assert
         .success()
         .stderr(predicates::str::contains(
@@ -279,11 +290,7 @@ fn special_files_are_handled() {
 fn template_variants_are_removed_and_named_in_the_report() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let (assert, report, _keep) = clean_with_report(&[
-        fixtures().join("scraped").to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let (assert, report, _keep) = clean_example_with_report(&out);
     assert.success();
     let written = read_tree(&out.join("valleytimes.example"));
     assert_eq!(written.len(), 8, "one valleytimes page is a near-duplicate");
