@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 use crate::fingerprint::BlockPrint;
 
@@ -43,9 +43,16 @@ pub fn assemble(bytes: &[u8], blocks: &[BlockPrint], removed: &[bool]) -> Vec<u8
 /// Temporary files being written right now, so that an interrupted run can remove them.
 static IN_FLIGHT: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
 
+/// Held shared while a writer registers and creates its temporary file, and exclusively (for
+/// good) by [`abandon_in_flight_writes`]: a file created between registration and the
+/// abandoning sweep would otherwise outlive the process.
+static CREATING: RwLock<()> = RwLock::new(());
+
 /// Remove every temporary file being written and return with writing blocked for good: for an
 /// interrupt handler that ends the process next. Returns how many files it removed.
 pub fn abandon_in_flight_writes() -> usize {
+    // Waits for writers in the middle of creating a file, and keeps new ones from starting.
+    let creating = CREATING.write().unwrap_or_else(|e| e.into_inner());
     // A poisoned lock still holds the set: a panicking writer cannot hide its temporary file.
     let mut guard = IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner());
     let removed = guard
@@ -54,8 +61,9 @@ pub fn abandon_in_flight_writes() -> usize {
         .iter()
         .filter(|tmp| std::fs::remove_file(tmp).is_ok())
         .count();
-    // Leave the lock held: no writer may start a new temporary file before the process ends.
+    // Leave both locks held: no writer may start a new temporary file before the process ends.
     std::mem::forget(guard);
+    std::mem::forget(creating);
     removed
 }
 
@@ -66,6 +74,23 @@ fn track(tmp: &Path, writing: bool) {
         set.insert(tmp.to_path_buf());
     } else {
         set.remove(tmp);
+    }
+}
+
+/// Register `tmp` as in flight and create it (and its folder when missing), as one step that
+/// [`abandon_in_flight_writes`] cannot fall in the middle of.
+fn create_tracked(tmp: &Path, path: &Path) -> io::Result<std::fs::File> {
+    let _creating = CREATING.read().unwrap_or_else(|e| e.into_inner());
+    track(tmp, true);
+    match std::fs::File::create(tmp) {
+        Ok(f) => Ok(f),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::File::create(tmp)
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -91,7 +116,6 @@ pub fn write_atomic_with(
     tmp_name.push(name);
     tmp_name.push(".thresh-tmp");
     let tmp = path.with_file_name(tmp_name);
-    track(&tmp, true);
     let written = write_through(&tmp, path, fill);
     track(&tmp, false);
     written
@@ -102,16 +126,7 @@ fn write_through(
     path: &Path,
     fill: impl FnOnce(&mut io::BufWriter<std::fs::File>) -> io::Result<()>,
 ) -> io::Result<()> {
-    let file = match std::fs::File::create(tmp) {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            std::fs::File::create(tmp)?
-        }
-        Err(e) => return Err(e),
-    };
+    let file = create_tracked(tmp, path)?;
     let mut writer = io::BufWriter::with_capacity(64 * 1024, file);
     let written = fill(&mut writer)
         .and_then(|_| writer.flush())
