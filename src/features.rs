@@ -13,7 +13,6 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-
 use crate::segment::Segmentation;
 
 /// A set of lower-case words. Membership only, never persisted: foldhash hashes short keys
@@ -414,17 +413,23 @@ fn block_features_with(text: &str, stoplist: Option<&WordSet>, low: &mut String)
     // Most blocks are ASCII: bytes, not decoded chars, with the same results.
     let ascii = trimmed.is_ascii();
     let (chars, separators) = if ascii {
-        trimmed.bytes().fold((0usize, 0usize), |(chars, separators), b| {
-            (
-                chars + usize::from(!matches!(b, b' ' | b'\t'..=b'\r')),
-                separators + usize::from(matches!(b, b'|' | b'>')),
-            )
-        })
+        // Two plain sums over the bytes, which the compiler vectorises.
+        let bytes = trimmed.as_bytes();
+        let spaces: usize = bytes
+            .iter()
+            .map(|&b| usize::from(b == b' ' || (b'\t'..=b'\r').contains(&b)))
+            .sum();
+        let separators: usize = bytes
+            .iter()
+            .map(|&b| usize::from(b == b'|' || b == b'>'))
+            .sum();
+        (bytes.len() - spaces, separators)
     } else {
         trimmed.chars().fold((0, 0), |(chars, separators), c| {
             (
                 chars + usize::from(!c.is_whitespace()),
-                separators + usize::from(matches!(c, '|' | '»' | '«' | '•' | '·' | '›' | '>' | '■')),
+                separators
+                    + usize::from(matches!(c, '|' | '»' | '«' | '•' | '·' | '›' | '>' | '■')),
             )
         })
     };

@@ -91,7 +91,7 @@ fn copy_plain_run(bytes: &[u8], out: &mut Vec<u8>) -> usize {
         // Index of the first byte that is not plain; 7 when all seven are.
         let taken = ((!plain & LOW_SEVEN_HIGH_BITS) | (1 << 63)).trailing_zeros() as usize / 8;
         let at = out.len();
-        out.extend_from_slice(&(word | 0x20 * ONES).to_le_bytes());
+        out.extend_from_slice(&(word | (0x20 * ONES)).to_le_bytes());
         out.truncate(at + taken);
         end += taken;
         if taken < 7 {

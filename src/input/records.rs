@@ -61,7 +61,9 @@ pub fn stream_lines(
                 Streamed::Issue(issue) => on_issue(issue),
             }
         }
-        reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
 }
 
