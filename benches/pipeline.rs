@@ -1,6 +1,8 @@
 //! Throughput of the hot stages and of a whole run, on a corpus generated here (deterministic).
 //!
-//! `cargo bench` reports MB/s for segment + fingerprint of one document and for a full
+//! `cargo bench` reports MB/s for each hot stage on one document (segment, normalize,
+//! fingerprint with and without shingle samples, classifier features, MinHash), keys/s for
+//! counting (build, merge, freeze) and MB/s for a full
 //! `clean` (dry run, then writing) over a synthetic multi-site corpus. Each iteration checks its
 //! answer, so a broken stage cannot look fast. For corpus-scale figures (1 GB and more) run the
 //! binary under `/usr/bin/time -v` on a generated corpus, as README.md describes.
@@ -8,8 +10,11 @@
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use thresh::count::CountBuilder;
 use thresh::fingerprint::{fingerprint, Scratch};
+use thresh::normalize::normalize_into;
 use thresh::segment::{segment, UnitChoice};
+use thresh::sketch::{signature, SketchScratch};
 
 /// A small deterministic word generator (xorshift) so the bench needs no data files.
 struct Words(u64);
@@ -83,18 +88,116 @@ fn write_corpus(root: &Path, sites: usize, per_site: usize) -> u64 {
     bytes
 }
 
+/// One stage at a time on one article; each iteration checks the stage's answer.
 fn bench_stages(c: &mut Criterion) {
     let mut words = Words(42);
     let doc = article(&mut words, 1, 1);
+    let bytes = doc.as_bytes();
+    let seg = segment(bytes, UnitChoice::Auto);
+    let blocks = seg.blocks.len();
+    assert_eq!(blocks, 13);
     let mut group = c.benchmark_group("stages");
     group.throughput(Throughput::Bytes(doc.len() as u64));
-    group.bench_function("segment+fingerprint", |b| {
-        let mut scratch = Scratch::default();
+    group.bench_function("segment", |b| {
         b.iter(|| {
-            let seg = segment(doc.as_bytes(), UnitChoice::Auto);
-            let print = fingerprint(doc.as_bytes(), &seg, &mut scratch);
-            assert_eq!(print.blocks.len(), 13);
+            let seg = segment(bytes, UnitChoice::Auto);
+            assert_eq!(seg.blocks.len(), blocks);
+            seg
+        })
+    });
+    group.bench_function("normalize", |b| {
+        let mut out = Vec::new();
+        b.iter(|| {
+            let mut total = 0;
+            for span in &seg.blocks {
+                normalize_into(&doc[span.clone()], &mut out);
+                total += out.len();
+            }
+            // Folding only ever shortens this ASCII text (capitals, numbers, punctuation).
+            assert!(total > 0 && total < doc.len());
+            total
+        })
+    });
+    group.bench_function("fingerprint", |b| {
+        let mut scratch = Scratch::new(false);
+        b.iter(|| {
+            let print = fingerprint(bytes, &seg, &mut scratch);
+            assert_eq!(print.blocks.len(), blocks);
             print
+        })
+    });
+    group.bench_function("fingerprint+shingles", |b| {
+        let mut scratch = Scratch::new(true);
+        b.iter(|| {
+            let print = fingerprint(bytes, &seg, &mut scratch);
+            // Blocks of 3 to 30 words carry a sample of up to 8 shingles.
+            assert!(!print.shingles.is_empty());
+            print
+        })
+    });
+    group.bench_function("classifier features", |b| {
+        b.iter(|| {
+            let features = thresh::features::extract(bytes, &seg);
+            assert_eq!(features.blocks.len(), blocks);
+            features
+        })
+    });
+    group.bench_function("minhash", |b| {
+        let print = fingerprint(bytes, &seg, &mut Scratch::new(false));
+        let mut scratch = SketchScratch::default();
+        b.iter(|| {
+            let sig = signature(bytes, &print.blocks, |_| true, &mut scratch);
+            assert!(sig.is_some());
+            sig
+        })
+    });
+    group.finish();
+}
+
+/// Counting: 2,000 documents of 8 sites, counted in two halves, merged and frozen.
+fn bench_count(c: &mut Criterion) {
+    let (sites, per_site) = (8u32, 250u32);
+    let mut words = Words(7);
+    let mut scratch = Scratch::new(false);
+    let mut header = 0;
+    let docs: Vec<(u32, Vec<u64>)> = (0..sites * per_site)
+        .map(|n| {
+            let site = n % sites;
+            let text = article(&mut words, site as usize, n as usize);
+            let seg = segment(text.as_bytes(), UnitChoice::Auto);
+            let mut keys: Vec<u64> = fingerprint(text.as_bytes(), &seg, &mut scratch)
+                .blocks
+                .iter()
+                .filter_map(|b| b.key())
+                .collect();
+            if n == 0 {
+                header = keys[0];
+            }
+            keys.sort_unstable();
+            keys.dedup();
+            (site + 1, keys)
+        })
+        .collect();
+    let keys: u64 = docs.iter().map(|(_, k)| k.len() as u64).sum();
+    let mut group = c.benchmark_group("count");
+    group.throughput(Throughput::Elements(keys));
+    group.bench_function("build+merge+freeze", |b| {
+        b.iter(|| {
+            let (left, right) = docs.split_at(docs.len() / 2);
+            let table = |part: &[(u32, Vec<u64>)]| {
+                let mut builder = CountBuilder::default();
+                for (site, keys) in part {
+                    builder.add_document(*site, keys.iter().copied());
+                }
+                builder.finish()
+            };
+            let frozen = table(left)
+                .merge(table(right))
+                .freeze(vec![0; sites as usize + 1]);
+            // Numbers fold to 0, so the "Site N Home | News" header is one key on every page.
+            assert_eq!(frozen.stats(header).docs, sites * per_site);
+            assert_eq!(frozen.stats(header).sites, sites);
+            frozen
         })
     });
     group.finish();
@@ -129,5 +232,5 @@ fn bench_run(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_stages, bench_run);
+criterion_group!(benches, bench_stages, bench_count, bench_run);
 criterion_main!(benches);

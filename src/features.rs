@@ -298,6 +298,27 @@ const MONTHS: &[&str] = &[
     "dicembre",
 ];
 
+/// Whether `low` starts like a month name (its first two bytes): most words do not, and this
+/// bit test is much cheaper than hashing the word.
+fn may_be_month(low: &str) -> bool {
+    static PREFIXES: OnceLock<Vec<u64>> = OnceLock::new();
+    let prefix = |w: &[u8]| usize::from(w[0]) << 8 | usize::from(w.get(1).copied().unwrap_or(0));
+    let bits = PREFIXES.get_or_init(|| {
+        let mut bits = vec![0u64; 1 << 10];
+        for month in MONTHS {
+            let p = prefix(month.as_bytes());
+            bits[p / 64] |= 1 << (p % 64);
+        }
+        bits
+    });
+    let word = low.as_bytes();
+    if word.is_empty() {
+        return false;
+    }
+    let p = prefix(word);
+    bits[p / 64] & (1 << (p % 64)) != 0
+}
+
 fn months() -> &'static WordSet {
     static SET: OnceLock<WordSet> = OnceLock::new();
     SET.get_or_init(|| MONTHS.iter().copied().collect())
@@ -389,7 +410,7 @@ impl TokenStats {
         if stoplist.is_some_and(|s| s.contains(low)) {
             self.stop += 1;
         }
-        if (3..=10).contains(&letters) && months().contains(low) {
+        if (3..=10).contains(&letters) && may_be_month(low) && months().contains(low) {
             self.month_at.push(self.words);
         }
         // Only short blocks are tested for calls to action.
@@ -654,6 +675,13 @@ mod tests {
                 block_features(&general, stopwords("de"))
             );
         }
+    }
+
+    #[test]
+    fn every_month_passes_the_prefix_test() {
+        assert!(MONTHS.iter().all(|m| may_be_month(m)));
+        assert!(!may_be_month("the"));
+        assert!(!may_be_month(""));
     }
 
     #[test]
