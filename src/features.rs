@@ -561,7 +561,10 @@ fn count_links(text: &str, ascii: bool) -> usize {
         // `char::is_whitespace` on ASCII: vertical tab included, unlike `split_ascii_whitespace`.
         text.as_bytes()
             .split(|b| matches!(b, b' ' | b'\t'..=b'\r'))
-            .filter(|t| !t.is_empty() && std::str::from_utf8(t).is_ok_and(is_link))
+            .filter(|t| {
+                t.iter().any(|&b| b == b'.' || b == b'@')
+                    && std::str::from_utf8(t).is_ok_and(|t| is_url(t) || is_email(t))
+            })
             .count()
     } else {
         text.split_whitespace().filter(|t| is_link(t)).count()
