@@ -39,7 +39,7 @@ ceiling=$PWD/target/release/examples/ceiling
 
 plain="$corpus/jsonl/documents"
 [ -d "$plain" ] || { echo "bench: $plain not found" >&2; exit 2; }
-mb=$(du -sb --apparent-size "$plain" | awk '{printf "%.1f", $1 / 1e6}')
+mb=$(du -sb --apparent-size "$plain/" | awk '{printf "%.1f", $1 / 1e6}')
 echo "corpus: $corpus ($mb MB of JSONL), $threads threads, $(nproc) cores"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(free -g | awk '/Mem:/ {print $2}') GB RAM"
 printf '%-44s %8s %8s %9s %9s %9s\n' case wall_s cpu_s MB/s MB/cpu-s peak_MB
@@ -80,7 +80,7 @@ if has compressed; then
     done
 fi
 if has txt && [ -d "$corpus/txt" ]; then
-    txt_mb=$(du -sb --apparent-size "$corpus/txt" | awk '{printf "%.1f", $1 / 1e6}')
+    txt_mb=$(du -sb --apparent-size "$corpus/txt/" | awk '{printf "%.1f", $1 / 1e6}')
     sync
     run "ceiling txt: read twice, write" "$txt_mb" "$ceiling" "$corpus/txt" "$work/out" "$threads"
     run "thresh txt: default" "$txt_mb" "$bin" clean "$corpus/txt" -o "$work/out" -q -j "$threads"
