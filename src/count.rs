@@ -12,8 +12,11 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
+use crate::error::Error;
 use crate::fingerprint::Key;
+use crate::spill::{merge_runs, write_run, Combined, FixedRecord, Run, SpillDir};
 
 /// A site's index in the run's sorted list of sites.
 pub type SiteId = u32;
@@ -26,126 +29,272 @@ pub struct Record {
     pub docs: u32,
 }
 
-/// A worker's counts: records sorted by `(key, site)`, each pair once.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A worker's counts: records sorted by `(key, site)`, each pair once; with `--memory-limit`,
+/// also sorted runs of such records on disk (a pair may then appear once per run and in memory;
+/// freezing adds them up).
+#[derive(Debug, Clone, Default)]
 pub struct CountTable {
     records: Vec<Record>,
+    runs: Vec<Arc<Run>>,
+    dir: Option<Arc<SpillDir>>,
 }
 
-/// Accumulates `(key, site)` occurrences before they are sorted into a [`CountTable`].
+/// Two tables are equal when they hold the same records (tables with runs are never compared).
+impl PartialEq for CountTable {
+    fn eq(&self, other: &Self) -> bool {
+        self.records == other.records && self.runs == other.runs
+    }
+}
+
+impl Eq for CountTable {}
+
+/// Accumulates `(key, site)` occurrences before they are sorted into a [`CountTable`]. A
+/// builder made with [`CountBuilder::spilling`] holds at most its capacity of pairs: the
+/// caller asks [`CountBuilder::needs_spill`] after each document and [`CountBuilder::spill`]s
+/// a sorted run to disk.
 #[derive(Debug, Default)]
 pub struct CountBuilder {
     pairs: Vec<(Key, SiteId)>,
+    runs: Vec<Arc<Run>>,
+    spill: Option<(Arc<SpillDir>, &'static str, usize)>,
 }
 
 impl CountBuilder {
+    /// A builder that spills runs named `what` into `dir` whenever it holds `max_pairs` pairs
+    /// (16 bytes each, allocated once).
+    pub fn spilling(dir: Arc<SpillDir>, what: &'static str, max_pairs: usize) -> CountBuilder {
+        CountBuilder {
+            pairs: Vec::new(),
+            runs: Vec::new(),
+            spill: Some((dir, what, max_pairs.max(1))),
+        }
+    }
+
     /// Add one document's distinct keys.
     pub fn add_document(&mut self, site: SiteId, distinct_keys: impl IntoIterator<Item = Key>) {
+        if let (Some((_, _, max)), 0) = (&self.spill, self.pairs.capacity()) {
+            // Exactly the budget: doubling growth would overshoot it.
+            self.pairs.reserve_exact(*max);
+        }
         self.pairs
             .extend(distinct_keys.into_iter().map(|key| (key, site)));
     }
 
+    /// True when a spilling builder has reached its capacity.
+    pub fn needs_spill(&self) -> bool {
+        self.spill
+            .as_ref()
+            .is_some_and(|&(_, _, max)| self.pairs.len() >= max)
+    }
+
+    /// Write the pairs held so far to a sorted run on disk (spilling builders only).
+    pub fn spill(&mut self) -> Result<(), Error> {
+        let Some((dir, what, _)) = &self.spill else {
+            return Ok(());
+        };
+        if self.pairs.is_empty() {
+            return Ok(());
+        }
+        let run = write_run(dir, what, aggregate(&mut self.pairs))?;
+        self.pairs.clear();
+        self.runs.push(Arc::new(run));
+        Ok(())
+    }
+
     /// Sort and aggregate into a table.
     pub fn finish(mut self) -> CountTable {
-        self.pairs.sort_unstable();
-        let mut records: Vec<Record> = Vec::new();
-        for (key, site) in self.pairs {
-            match records.last_mut() {
-                Some(last) if last.key == key && last.site == site => {
-                    last.docs = last.docs.saturating_add(1)
-                }
-                _ => records.push(Record { key, site, docs: 1 }),
-            }
+        let records = aggregate(&mut self.pairs).collect();
+        CountTable {
+            records,
+            runs: self.runs,
+            dir: self.spill.map(|(dir, _, _)| dir),
         }
-        CountTable { records }
+    }
+
+    /// [`CountBuilder::finish`] for a spilling builder: every record goes to disk, so that
+    /// finished tables waiting to be merged hold no memory.
+    pub fn finish_spilled(mut self) -> Result<CountTable, Error> {
+        self.spill()?;
+        Ok(self.finish())
+    }
+}
+
+/// Sort pairs and count each distinct pair once per occurrence.
+fn aggregate(pairs: &mut [(Key, SiteId)]) -> impl Iterator<Item = Record> + '_ {
+    pairs.sort_unstable();
+    pairs.chunk_by(|a, b| a == b).map(|same| Record {
+        key: same[0].0,
+        site: same[0].1,
+        docs: u32::try_from(same.len()).unwrap_or(u32::MAX),
+    })
+}
+
+/// Adds the counts of two records of one `(key, site)` pair; `None` for different pairs.
+fn add_records(a: Record, b: Record) -> Option<Record> {
+    (a.key == b.key && a.site == b.site).then(|| Record {
+        docs: a.docs.saturating_add(b.docs),
+        ..a
+    })
+}
+
+impl FixedRecord for Record {
+    const SIZE: usize = 16;
+
+    fn encode(&self, out: &mut [u8]) {
+        out[..8].copy_from_slice(&self.key.to_le_bytes());
+        out[8..12].copy_from_slice(&self.site.to_le_bytes());
+        out[12..16].copy_from_slice(&self.docs.to_le_bytes());
+    }
+
+    fn decode(b: &[u8]) -> Self {
+        let mut key = [0u8; 8];
+        key.copy_from_slice(&b[..8]);
+        let word = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        Record {
+            key: u64::from_le_bytes(key),
+            site: word(8),
+            docs: word(12),
+        }
     }
 }
 
 impl CountTable {
+    /// The records held in memory (all of them unless the table spilled).
     pub fn records(&self) -> &[Record] {
         &self.records
     }
 
+    /// Records held in memory and on disk (a pair spilled twice counts twice).
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.records.len() + self.runs.iter().map(|r| r.len() as usize).sum::<usize>()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.len() == 0
+    }
+
+    /// Sorted runs on disk.
+    pub fn runs(&self) -> usize {
+        self.runs.len()
     }
 
     /// Combine two tables; associative and commutative.
-    pub fn merge(self, other: CountTable) -> CountTable {
-        if self.records.is_empty() {
-            return other;
+    pub fn merge(mut self, mut other: CountTable) -> CountTable {
+        let mut runs = std::mem::take(&mut self.runs);
+        runs.append(&mut other.runs);
+        let dir = self.dir.take().or(other.dir.take());
+        CountTable {
+            records: merge_records(self.records, other.records),
+            runs,
+            dir,
         }
-        if other.records.is_empty() {
-            return self;
-        }
-        let mut out = Vec::with_capacity(self.records.len() + other.records.len());
-        let mut a = self.records.into_iter().peekable();
-        let mut b = other.records.into_iter().peekable();
-        loop {
-            let next = match (a.peek(), b.peek()) {
-                (Some(x), Some(y)) => match (x.key, x.site).cmp(&(y.key, y.site)) {
-                    std::cmp::Ordering::Less => a.next(),
-                    std::cmp::Ordering::Greater => b.next(),
-                    std::cmp::Ordering::Equal => {
-                        let (x, y) = (a.next(), b.next());
-                        x.zip(y).map(|(x, y)| Record {
-                            docs: x.docs.saturating_add(y.docs),
-                            ..x
-                        })
-                    }
-                },
-                (Some(_), None) => a.next(),
-                (None, Some(_)) => b.next(),
-                (None, None) => break,
-            };
-            out.extend(next);
-        }
-        CountTable { records: out }
     }
 
-    /// Build the read-only lookup table used by the decisions.
+    /// Build the read-only lookup table used by the decisions (a table held in memory).
     pub fn freeze(self, site_sizes: Vec<u32>) -> FrozenCounts {
-        let mut keys: KeyMap<KeyStats> = KeyMap::default();
-        let mut site_docs: HashMap<(Key, SiteId), u32, BuildHasherDefault<KeyHasher>> =
-            HashMap::default();
-        let mut distinct_keys = 0u64;
-        let records = &self.records;
-        let mut i = 0;
-        while i < records.len() {
-            let key = records[i].key;
-            let mut j = i;
-            let mut docs = 0u32;
-            while j < records.len() && records[j].key == key {
-                docs = docs.saturating_add(records[j].docs);
-                j += 1;
-            }
-            distinct_keys += 1;
-            if docs >= 2 {
-                keys.insert(
-                    key,
-                    KeyStats {
-                        docs,
-                        sites: (j - i) as u32,
-                    },
-                );
-                for r in &records[i..j] {
-                    if r.docs >= 2 {
-                        site_docs.insert((r.key, r.site), r.docs);
-                    }
+        debug_assert!(
+            self.runs.is_empty(),
+            "spilled tables freeze with try_freeze"
+        );
+        let mut frozen = Freezer::new(site_sizes);
+        for r in self.records {
+            frozen.push(r);
+        }
+        frozen.finish()
+    }
+
+    /// [`CountTable::freeze`] for any table: its runs and memory are merged as one sorted
+    /// stream (k-way), so the result equals freezing the same counts held in memory.
+    pub fn try_freeze(self, site_sizes: Vec<u32>) -> Result<FrozenCounts, Error> {
+        let Some(dir) = self.dir.filter(|_| !self.runs.is_empty()) else {
+            return Ok(CountTable { dir: None, ..self }.freeze(site_sizes));
+        };
+        let merge = merge_runs(&dir, "merged", self.runs, self.records, &add_records)?;
+        let mut frozen = Freezer::new(site_sizes);
+        for r in Combined::new(merge, &add_records) {
+            frozen.push(r?);
+        }
+        Ok(frozen.finish())
+    }
+}
+
+fn merge_records(a: Vec<Record>, b: Vec<Record>) -> Vec<Record> {
+    if a.is_empty() {
+        return b;
+    }
+    if b.is_empty() {
+        return a;
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let mut a = a.into_iter().peekable();
+    let mut b = b.into_iter().peekable();
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => match (x.key, x.site).cmp(&(y.key, y.site)) {
+                std::cmp::Ordering::Less => a.next(),
+                std::cmp::Ordering::Greater => b.next(),
+                std::cmp::Ordering::Equal => {
+                    let (x, y) = (a.next(), b.next());
+                    x.zip(y).and_then(|(x, y)| add_records(x, y))
                 }
+            },
+            (Some(_), None) => a.next(),
+            (None, Some(_)) => b.next(),
+            (None, None) => break,
+        };
+        out.extend(next);
+    }
+    out
+}
+
+/// Freezes a stream of records sorted by `(key, site)`, each pair once, one key at a time.
+struct Freezer {
+    frozen: FrozenCounts,
+    /// The records of the key being read.
+    current: Vec<Record>,
+}
+
+impl Freezer {
+    fn new(site_sizes: Vec<u32>) -> Self {
+        Freezer {
+            frozen: FrozenCounts {
+                site_sizes,
+                ..FrozenCounts::default()
+            },
+            current: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, r: Record) {
+        if self.current.first().is_some_and(|c| c.key != r.key) {
+            self.flush();
+        }
+        self.current.push(r);
+    }
+
+    fn flush(&mut self) {
+        let Some(first) = self.current.first() else {
+            return;
+        };
+        let key = first.key;
+        let docs = self
+            .current
+            .iter()
+            .fold(0u32, |n, r| n.saturating_add(r.docs));
+        self.frozen.distinct_keys += 1;
+        if docs >= 2 {
+            let sites = self.current.len() as u32;
+            self.frozen.keys.insert(key, KeyStats { docs, sites });
+            for r in self.current.iter().filter(|r| r.docs >= 2) {
+                self.frozen.site_docs.insert((r.key, r.site), r.docs);
             }
-            i = j;
         }
-        FrozenCounts {
-            keys,
-            site_docs,
-            site_sizes,
-            distinct_keys,
-        }
+        self.current.clear();
+    }
+
+    fn finish(mut self) -> FrozenCounts {
+        self.flush();
+        self.frozen
     }
 }
 
