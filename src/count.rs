@@ -59,14 +59,21 @@ pub struct CountBuilder {
     spill: Option<(Arc<SpillDir>, &'static str, usize)>,
 }
 
+/// Where spilling builders write their runs, and how many pairs each holds at most.
+#[derive(Debug, Clone)]
+pub struct CountSpill {
+    pub dir: Arc<SpillDir>,
+    pub max_pairs: usize,
+}
+
 impl CountBuilder {
-    /// A builder that spills runs named `what` into `dir` whenever it holds `max_pairs` pairs
-    /// (16 bytes each, allocated once).
-    pub fn spilling(dir: Arc<SpillDir>, what: &'static str, max_pairs: usize) -> CountBuilder {
+    /// A builder that spills runs named `what` whenever it holds `spill.max_pairs` pairs (16
+    /// bytes each, allocated once).
+    pub fn spilling(spill: &CountSpill, what: &'static str) -> CountBuilder {
         CountBuilder {
             pairs: Vec::new(),
             runs: Vec::new(),
-            spill: Some((dir, what, max_pairs.max(1))),
+            spill: Some((spill.dir.clone(), what, spill.max_pairs.max(1))),
         }
     }
 

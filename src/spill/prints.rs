@@ -17,6 +17,7 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::error::Error;
 use crate::features::{BlockFeatures, DocFeatures};
@@ -37,10 +38,12 @@ pub struct PrintStore {
     /// without a fingerprint has an empty entry.
     ends: Vec<u64>,
     buf: Vec<u8>,
+    /// The folder holding the file lives as long as the store.
+    _dir: Arc<SpillDir>,
 }
 
 impl PrintStore {
-    pub fn new(dir: &SpillDir) -> Result<PrintStore, Error> {
+    pub fn new(dir: Arc<SpillDir>) -> Result<PrintStore, Error> {
         let (path, file) = dir.create("prints")?;
         let reader = file.try_clone().map_err(|source| Error::Spill {
             path: path.clone(),
@@ -52,6 +55,7 @@ impl PrintStore {
             reader,
             ends: Vec::new(),
             buf: Vec::new(),
+            _dir: dir,
         })
     }
 
@@ -329,8 +333,8 @@ mod tests {
             print("one line without features\nanother one here\n", false),
         ];
         let parent = tempfile::tempdir().unwrap();
-        let dir = SpillDir::new(parent.path()).unwrap();
-        let mut store = PrintStore::new(&dir).unwrap();
+        let dir = Arc::new(SpillDir::new(parent.path()).unwrap());
+        let mut store = PrintStore::new(dir).unwrap();
         // Documents 1 and 5 have no fingerprint (unreadable), 7 and 8 neither (after the last).
         let at = [0, 2, 3, 6];
         for (d, p) in at.iter().zip(&docs) {
