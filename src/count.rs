@@ -359,6 +359,15 @@ impl FrozenCounts {
         self.keys.len()
     }
 
+    /// Bytes the lookup tables take (their allocated slots, a control byte each included).
+    pub fn table_bytes(&self) -> u64 {
+        let slot = |entry: usize| entry as u64 + 1;
+        // A table of capacity c has about c * 8 / 7 slots (hashbrown fills 7 of 8).
+        let slots = |capacity: usize| capacity as u64 * 8 / 7;
+        slots(self.keys.capacity()) * slot(std::mem::size_of::<(Key, KeyStats)>())
+            + slots(self.site_docs.capacity()) * slot(std::mem::size_of::<((Key, SiteId), u32)>())
+    }
+
     /// Every retained key's document frequency, for histograms.
     pub fn doc_frequencies(&self) -> impl Iterator<Item = u32> + '_ {
         self.keys.values().map(|s| s.docs)
@@ -436,7 +445,84 @@ mod tests {
         )
     }
 
+    /// Everything a frozen table answers, for comparing two of them.
+    fn answers(f: &FrozenCounts, keys: u64, sites: u32) -> Vec<(u32, u32, Vec<u32>)> {
+        (0..keys)
+            .map(|k| {
+                let s = f.stats(k);
+                (
+                    s.docs,
+                    s.sites,
+                    (0..sites).map(|site| f.site_docs(k, site)).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn records_are_16_bytes_in_memory_and_on_disk() {
+        assert_eq!(std::mem::size_of::<Record>(), 16);
+        assert_eq!(<Record as FixedRecord>::SIZE, 16);
+        assert_eq!(std::mem::size_of::<(Key, SiteId)>(), 16);
+        let r = Record {
+            key: 0x0102_0304_0506_0708,
+            site: 9,
+            docs: 10,
+        };
+        let mut bytes = [0u8; 16];
+        r.encode(&mut bytes);
+        assert_eq!(Record::decode(&bytes), r);
+    }
+
+    #[test]
+    fn frozen_tables_cost_under_24_bytes_per_distinct_key() {
+        // A realistic mix: most keys occur once (article text), some in a few documents of a
+        // site (template lines), a few everywhere (site chrome).
+        let mut b = CountBuilder::default();
+        for d in 0..2_000u64 {
+            let site = (d % 8) as SiteId + 1;
+            let mut keys: Vec<Key> = (0..25).map(|i| 1_000_000 + d * 100 + i).collect();
+            keys.extend([d % 50, 100 + d % 400, 600 + d % 3]);
+            b.add_document(site, keys);
+        }
+        let frozen = b.finish().freeze(vec![250; 9]);
+        let per_key = frozen.table_bytes() as f64 / frozen.distinct_keys() as f64;
+        assert!(per_key < 24.0, "{per_key} bytes per distinct key");
+    }
+
     proptest! {
+        #[test]
+        fn spilled_and_merged_equals_counted_in_memory(
+            parts in prop::collection::vec(arb_docs(), 1..4),
+            max_pairs in 1usize..12,
+        ) {
+            let parent = tempfile::tempdir().unwrap();
+            let spill = CountSpill {
+                dir: Arc::new(SpillDir::new(parent.path()).unwrap()),
+                max_pairs,
+            };
+            let mut spilled = CountTable::default();
+            for part in &parts {
+                let mut b = CountBuilder::spilling(&spill, "t");
+                for (site, keys) in part {
+                    b.add_document(*site, keys.iter().copied());
+                    if b.needs_spill() {
+                        b.spill().unwrap();
+                    }
+                }
+                spilled = spilled.merge(b.finish_spilled().unwrap());
+            }
+            let all: Vec<_> = parts.concat();
+            let sizes = vec![3, 3, 3, 3];
+            let want = table(&all).freeze(sizes.clone());
+            let got = spilled.try_freeze(sizes).unwrap();
+            prop_assert_eq!(got.distinct_keys(), want.distinct_keys());
+            prop_assert_eq!(got.retained_keys(), want.retained_keys());
+            prop_assert_eq!(answers(&got, 20, 4), answers(&want, 20, 4));
+            // Every run was read once and removed; only the empty folder is left.
+            prop_assert_eq!(std::fs::read_dir(spill.dir.path()).unwrap().count(), 0);
+        }
+
         #[test]
         fn merge_is_a_commutative_monoid(a in arb_docs(), b in arb_docs(), c in arb_docs()) {
             let (ta, tb, tc) = (table(&a), table(&b), table(&c));

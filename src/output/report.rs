@@ -761,9 +761,13 @@ pub fn summary(outcome: &Outcome, guard: &GuardConfig, dry_run: bool) -> String 
 pub fn stage_timings(outcome: &Outcome) -> String {
     let t = &outcome.timings;
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    let (blocks, shingles) = (&outcome.counts.blocks, &outcome.counts.shingles);
+    let table_bytes = blocks.table_bytes() + shingles.table_bytes();
+    let distinct = blocks.distinct_keys() + shingles.distinct_keys();
     format!(
         "stages: discover {:.0} ms, pass 1 {:.0} ms, count {:.0} ms, near-duplicates {:.0} ms, decide {:.0} ms, pass 2 {:.0} ms\n\
-         keys: {} distinct, {} in the counting table (seen in two or more documents)\n",
+         keys: {} distinct, {} in the counting table (seen in two or more documents)\n\
+         counting tables: {} for {} distinct block keys and shingles ({:.2} bytes each)\n",
         ms(t.discover),
         ms(t.pass1),
         ms(t.count),
@@ -772,6 +776,9 @@ pub fn stage_timings(outcome: &Outcome) -> String {
         ms(t.pass2),
         outcome.counts.blocks.distinct_keys(),
         outcome.counts.blocks.retained_keys(),
+        human_bytes(table_bytes),
+        distinct,
+        table_bytes as f64 / distinct.max(1) as f64,
     )
 }
 

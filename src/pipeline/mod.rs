@@ -284,7 +284,7 @@ fn pass1(
     let mut start = 0;
     let batch = memory.as_ref().map_or(usize::MAX, |m| m.pass1_batch());
     while start < files.len() {
-        let mut store = memory.as_mut().and_then(|m| Arc::get_mut(&mut m.store));
+        let store = memory.as_mut().and_then(|m| Arc::get_mut(&mut m.store));
         if jsonl_compression(&files[start].path).is_some() {
             scan_jsonl_file(&files[start], cfg, shingles, &mut docs, issues, store)?;
             progress.advance(Pass::Read, 0);
@@ -304,10 +304,8 @@ fn pass1(
             issues,
             progress,
         );
-        if let Some(store) = store.as_deref_mut() {
-            for d in start..end {
-                keep_on_disk(&mut docs[d], d, store)?;
-            }
+        if let Some(store) = store {
+            keep_all_on_disk(&mut docs, start, store)?;
         }
         start = end;
     }
@@ -316,6 +314,18 @@ fn pass1(
     }
     progress.finish(Pass::Read);
     Ok(docs)
+}
+
+/// Move the fingerprints of documents `first..` to the store.
+fn keep_all_on_disk(
+    docs: &mut [DocResult],
+    first: usize,
+    store: &mut PrintStore,
+) -> Result<(), Error> {
+    for (d, doc) in docs.iter_mut().enumerate().skip(first) {
+        keep_on_disk(doc, d, store)?;
+    }
+    Ok(())
 }
 
 /// Move document `d`'s fingerprint to the store, leaving its two hashes in memory.
@@ -457,12 +467,7 @@ fn scan_jsonl_file(
                 docs.push(doc);
             }
             if let Some(store) = store.as_deref_mut() {
-                for d in batch_start..docs.len() {
-                    if let Err(e) = keep_on_disk(&mut docs[d], d, store) {
-                        failure = Some(e);
-                        return;
-                    }
-                }
+                failure = keep_all_on_disk(docs, batch_start, store).err();
             }
         },
         |issue| stream_issues.push(issue),
