@@ -401,9 +401,10 @@ pub struct CleanArgs {
     /// of 1024; plain bytes otherwise). Each document's fingerprint (blocks, shingle samples,
     /// classifier features) then goes to a temporary file in pass 1 and is read back when
     /// needed, and the counting tables spill sorted runs that a k-way merge joins: the output
-    /// is the same byte for byte, for a few percent more time. What does not spill (about 1 KB
-    /// per document for its name, fate and removals and its near-duplicate signature, and the
-    /// keys seen in two or more documents) must still fit. Default: no limit, nothing spilled.
+    /// is the same byte for byte, for no more CPU time. What does not spill must still fit:
+    /// about 2 KB per document of a typical news corpus (its name, fate and removals, and its
+    /// near-duplicate signature while those are found) and the keys seen in two or more
+    /// documents. Default: no limit, nothing spilled.
     #[arg(help_heading = "Resources", long, value_name = "SIZE", value_parser = parse_size)]
     pub memory_limit: Option<u64>,
 
