@@ -397,6 +397,28 @@ pub struct CleanArgs {
     #[arg(help_heading = "Index", long, requires = "index")]
     pub update_index: bool,
 
+    /// Bound the memory of what can spill to disk, e.g. 512M, 4G (suffixes K, M, G, T: powers
+    /// of 1024; plain bytes otherwise). Each document's fingerprint (blocks, shingle samples,
+    /// classifier features) then goes to a temporary file in pass 1 and is read back when
+    /// needed, and the counting tables spill sorted runs that a k-way merge joins: the output
+    /// is the same byte for byte, for no more CPU time. What does not spill must still fit:
+    /// about 2 KB per document of a typical news corpus (its name, fate and removals, and its
+    /// near-duplicate signature while those are found) and the keys seen in two or more
+    /// documents. Default: no limit, nothing spilled.
+    #[arg(help_heading = "Resources", long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory_limit: Option<u64>,
+
+    /// Folder for the temporary spill files of --memory-limit (a hidden .thresh-spill-*
+    /// folder, removed at the end, on error and on Ctrl-C). Default: the folder holding OUT;
+    /// with -o - or --dry-run, the system's temporary folder (TMPDIR).
+    #[arg(
+        help_heading = "Resources",
+        long,
+        value_name = "DIR",
+        requires = "memory_limit"
+    )]
+    pub tmp_dir: Option<PathBuf>,
+
     /// Print only errors and warnings about inputs: no progress bars, no summary.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -585,9 +607,35 @@ impl CleanArgs {
             overwrite: self.overwrite,
             index: self.index.clone(),
             update_index: self.update_index,
+            memory_limit: self.memory_limit,
+            tmp_dir: self.tmp_dir.clone(),
             ..self.input.to_config()?
         })
     }
+}
+
+/// A size in bytes: a number with an optional K, M, G or T suffix (powers of 1024; a trailing
+/// B or iB is accepted, so 512M, 512MB and 512MiB are one size).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
+    let (digits, shift) = match t.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&t[..t.len() - 1], 10),
+        Some('M') => (&t[..t.len() - 1], 20),
+        Some('G') => (&t[..t.len() - 1], 30),
+        Some('T') => (&t[..t.len() - 1], 40),
+        _ => (t, 0),
+    };
+    let n: u64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size such as 512M or 4G"))?;
+    n.checked_mul(1 << shift)
+        .filter(|&bytes| bytes > 0)
+        .ok_or_else(|| format!("{text:?} is not a size between 1 byte and 16 EiB"))
 }
 
 impl ExplainArgs {

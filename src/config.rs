@@ -82,6 +82,11 @@ pub struct Config {
     pub index: Option<PathBuf>,
     /// Write the index back with the input's documents added.
     pub update_index: bool,
+    /// Bytes the run's spillable data may hold in memory (`--memory-limit`); `None` keeps
+    /// everything in memory and writes nothing to disk but the outputs.
+    pub memory_limit: Option<u64>,
+    /// Folder for spill files (`--tmp-dir`); `None`: beside the output.
+    pub tmp_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -114,6 +119,8 @@ impl Default for Config {
             overwrite: false,
             index: None,
             update_index: false,
+            memory_limit: None,
+            tmp_dir: None,
         }
     }
 }
@@ -156,6 +163,9 @@ impl Config {
         }
         if !(self.near_dup.threshold > 0.0 && self.near_dup.threshold <= 1.0) {
             return bad("--near-dup-threshold must be in (0, 1]");
+        }
+        if self.memory_limit == Some(0) {
+            return bad("--memory-limit must be more than 0");
         }
         if self.update_index && self.index.is_none() {
             return bad("--update-index needs --index FILE");

@@ -12,8 +12,11 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
+use crate::error::Error;
 use crate::fingerprint::Key;
+use crate::spill::{merge_runs, write_run, Combined, FixedRecord, Run, SpillDir};
 
 /// A site's index in the run's sorted list of sites.
 pub type SiteId = u32;
@@ -26,126 +29,279 @@ pub struct Record {
     pub docs: u32,
 }
 
-/// A worker's counts: records sorted by `(key, site)`, each pair once.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A worker's counts: records sorted by `(key, site)`, each pair once; with `--memory-limit`,
+/// also sorted runs of such records on disk (a pair may then appear once per run and in memory;
+/// freezing adds them up).
+#[derive(Debug, Clone, Default)]
 pub struct CountTable {
     records: Vec<Record>,
+    runs: Vec<Arc<Run>>,
+    dir: Option<Arc<SpillDir>>,
 }
 
-/// Accumulates `(key, site)` occurrences before they are sorted into a [`CountTable`].
+/// Two tables are equal when they hold the same records (tables with runs are never compared).
+impl PartialEq for CountTable {
+    fn eq(&self, other: &Self) -> bool {
+        self.records == other.records && self.runs == other.runs
+    }
+}
+
+impl Eq for CountTable {}
+
+/// Accumulates `(key, site)` occurrences before they are sorted into a [`CountTable`]. A
+/// builder made with [`CountBuilder::spilling`] holds at most its capacity of pairs: the
+/// caller asks [`CountBuilder::needs_spill`] after each document and [`CountBuilder::spill`]s
+/// a sorted run to disk.
 #[derive(Debug, Default)]
 pub struct CountBuilder {
     pairs: Vec<(Key, SiteId)>,
+    runs: Vec<Arc<Run>>,
+    spill: Option<(Arc<SpillDir>, &'static str, usize)>,
+}
+
+/// Where spilling builders write their runs, and how many pairs each holds at most.
+#[derive(Debug, Clone)]
+pub struct CountSpill {
+    pub dir: Arc<SpillDir>,
+    pub max_pairs: usize,
 }
 
 impl CountBuilder {
+    /// A builder that spills runs named `what` whenever it holds `spill.max_pairs` pairs (16
+    /// bytes each, allocated once).
+    pub fn spilling(spill: &CountSpill, what: &'static str) -> CountBuilder {
+        CountBuilder {
+            pairs: Vec::new(),
+            runs: Vec::new(),
+            spill: Some((spill.dir.clone(), what, spill.max_pairs.max(1))),
+        }
+    }
+
     /// Add one document's distinct keys.
     pub fn add_document(&mut self, site: SiteId, distinct_keys: impl IntoIterator<Item = Key>) {
+        if let (Some((_, _, max)), 0) = (&self.spill, self.pairs.capacity()) {
+            // Exactly the budget: doubling growth would overshoot it.
+            self.pairs.reserve_exact(*max);
+        }
         self.pairs
             .extend(distinct_keys.into_iter().map(|key| (key, site)));
     }
 
+    /// True when a spilling builder has reached its capacity.
+    pub fn needs_spill(&self) -> bool {
+        self.spill
+            .as_ref()
+            .is_some_and(|&(_, _, max)| self.pairs.len() >= max)
+    }
+
+    /// Write the pairs held so far to a sorted run on disk (spilling builders only).
+    pub fn spill(&mut self) -> Result<(), Error> {
+        let Some((dir, what, _)) = &self.spill else {
+            return Ok(());
+        };
+        if self.pairs.is_empty() {
+            return Ok(());
+        }
+        let run = write_run(dir, what, aggregate(&mut self.pairs))?;
+        self.pairs.clear();
+        self.runs.push(Arc::new(run));
+        Ok(())
+    }
+
     /// Sort and aggregate into a table.
     pub fn finish(mut self) -> CountTable {
-        self.pairs.sort_unstable();
-        let mut records: Vec<Record> = Vec::new();
-        for (key, site) in self.pairs {
-            match records.last_mut() {
-                Some(last) if last.key == key && last.site == site => {
-                    last.docs = last.docs.saturating_add(1)
-                }
-                _ => records.push(Record { key, site, docs: 1 }),
-            }
+        let records = aggregate(&mut self.pairs).collect();
+        CountTable {
+            records,
+            runs: self.runs,
+            dir: self.spill.map(|(dir, _, _)| dir),
         }
-        CountTable { records }
+    }
+
+    /// [`CountBuilder::finish`] for a spilling builder: every record goes to disk, so that
+    /// finished tables waiting to be merged hold no memory.
+    pub fn finish_spilled(mut self) -> Result<CountTable, Error> {
+        self.spill()?;
+        Ok(self.finish())
+    }
+}
+
+/// Sort pairs and count each distinct pair once per occurrence.
+fn aggregate(pairs: &mut [(Key, SiteId)]) -> impl Iterator<Item = Record> + '_ {
+    pairs.sort_unstable();
+    pairs.chunk_by(|a, b| a == b).map(|same| Record {
+        key: same[0].0,
+        site: same[0].1,
+        docs: u32::try_from(same.len()).unwrap_or(u32::MAX),
+    })
+}
+
+/// Adds the counts of two records of one `(key, site)` pair; `None` for different pairs.
+fn add_records(a: Record, b: Record) -> Option<Record> {
+    (a.key == b.key && a.site == b.site).then(|| Record {
+        docs: a.docs.saturating_add(b.docs),
+        ..a
+    })
+}
+
+impl FixedRecord for Record {
+    const SIZE: usize = 16;
+
+    fn encode(&self, out: &mut [u8]) {
+        out[..8].copy_from_slice(&self.key.to_le_bytes());
+        out[8..12].copy_from_slice(&self.site.to_le_bytes());
+        out[12..16].copy_from_slice(&self.docs.to_le_bytes());
+    }
+
+    fn decode(b: &[u8]) -> Self {
+        let mut key = [0u8; 8];
+        key.copy_from_slice(&b[..8]);
+        let word = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        Record {
+            key: u64::from_le_bytes(key),
+            site: word(8),
+            docs: word(12),
+        }
     }
 }
 
 impl CountTable {
+    /// The records held in memory (all of them unless the table spilled).
     pub fn records(&self) -> &[Record] {
         &self.records
     }
 
+    /// Records held in memory and on disk (a pair spilled twice counts twice).
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.records.len() + self.runs.iter().map(|r| r.len() as usize).sum::<usize>()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.len() == 0
+    }
+
+    /// Sorted runs on disk.
+    pub fn runs(&self) -> usize {
+        self.runs.len()
     }
 
     /// Combine two tables; associative and commutative.
-    pub fn merge(self, other: CountTable) -> CountTable {
-        if self.records.is_empty() {
-            return other;
+    pub fn merge(mut self, mut other: CountTable) -> CountTable {
+        let mut runs = std::mem::take(&mut self.runs);
+        runs.append(&mut other.runs);
+        let dir = self.dir.take().or(other.dir.take());
+        CountTable {
+            records: merge_records(self.records, other.records),
+            runs,
+            dir,
         }
-        if other.records.is_empty() {
-            return self;
-        }
-        let mut out = Vec::with_capacity(self.records.len() + other.records.len());
-        let mut a = self.records.into_iter().peekable();
-        let mut b = other.records.into_iter().peekable();
-        loop {
-            let next = match (a.peek(), b.peek()) {
-                (Some(x), Some(y)) => match (x.key, x.site).cmp(&(y.key, y.site)) {
-                    std::cmp::Ordering::Less => a.next(),
-                    std::cmp::Ordering::Greater => b.next(),
-                    std::cmp::Ordering::Equal => {
-                        let (x, y) = (a.next(), b.next());
-                        x.zip(y).map(|(x, y)| Record {
-                            docs: x.docs.saturating_add(y.docs),
-                            ..x
-                        })
-                    }
-                },
-                (Some(_), None) => a.next(),
-                (None, Some(_)) => b.next(),
-                (None, None) => break,
-            };
-            out.extend(next);
-        }
-        CountTable { records: out }
     }
 
-    /// Build the read-only lookup table used by the decisions.
+    /// Build the read-only lookup table used by the decisions (a table held in memory).
     pub fn freeze(self, site_sizes: Vec<u32>) -> FrozenCounts {
-        let mut keys: KeyMap<KeyStats> = KeyMap::default();
-        let mut site_docs: HashMap<(Key, SiteId), u32, BuildHasherDefault<KeyHasher>> =
-            HashMap::default();
-        let mut distinct_keys = 0u64;
-        let records = &self.records;
-        let mut i = 0;
-        while i < records.len() {
-            let key = records[i].key;
-            let mut j = i;
-            let mut docs = 0u32;
-            while j < records.len() && records[j].key == key {
-                docs = docs.saturating_add(records[j].docs);
-                j += 1;
-            }
-            distinct_keys += 1;
-            if docs >= 2 {
-                keys.insert(
-                    key,
-                    KeyStats {
-                        docs,
-                        sites: (j - i) as u32,
-                    },
-                );
-                for r in &records[i..j] {
-                    if r.docs >= 2 {
-                        site_docs.insert((r.key, r.site), r.docs);
-                    }
+        debug_assert!(
+            self.runs.is_empty(),
+            "spilled tables freeze with try_freeze"
+        );
+        let mut frozen = Freezer::new(site_sizes);
+        for r in self.records {
+            frozen.push(r);
+        }
+        frozen.finish()
+    }
+
+    /// [`CountTable::freeze`] for any table: its runs and memory are merged as one sorted
+    /// stream (k-way), so the result equals freezing the same counts held in memory.
+    pub fn try_freeze(self, site_sizes: Vec<u32>) -> Result<FrozenCounts, Error> {
+        let Some(dir) = self.dir.filter(|_| !self.runs.is_empty()) else {
+            return Ok(CountTable { dir: None, ..self }.freeze(site_sizes));
+        };
+        let merge = merge_runs(&dir, "merged", self.runs, self.records, &add_records)?;
+        let mut frozen = Freezer::new(site_sizes);
+        for r in Combined::new(merge, &add_records) {
+            frozen.push(r?);
+        }
+        Ok(frozen.finish())
+    }
+}
+
+fn merge_records(a: Vec<Record>, b: Vec<Record>) -> Vec<Record> {
+    if a.is_empty() {
+        return b;
+    }
+    if b.is_empty() {
+        return a;
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let mut a = a.into_iter().peekable();
+    let mut b = b.into_iter().peekable();
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => match (x.key, x.site).cmp(&(y.key, y.site)) {
+                std::cmp::Ordering::Less => a.next(),
+                std::cmp::Ordering::Greater => b.next(),
+                std::cmp::Ordering::Equal => {
+                    let (x, y) = (a.next(), b.next());
+                    x.zip(y).and_then(|(x, y)| add_records(x, y))
                 }
+            },
+            (Some(_), None) => a.next(),
+            (None, Some(_)) => b.next(),
+            (None, None) => break,
+        };
+        out.extend(next);
+    }
+    out
+}
+
+/// Freezes a stream of records sorted by `(key, site)`, each pair once, one key at a time.
+struct Freezer {
+    frozen: FrozenCounts,
+    /// The records of the key being read.
+    current: Vec<Record>,
+}
+
+impl Freezer {
+    fn new(site_sizes: Vec<u32>) -> Self {
+        Freezer {
+            frozen: FrozenCounts {
+                site_sizes,
+                ..FrozenCounts::default()
+            },
+            current: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, r: Record) {
+        if self.current.first().is_some_and(|c| c.key != r.key) {
+            self.flush();
+        }
+        self.current.push(r);
+    }
+
+    fn flush(&mut self) {
+        let Some(first) = self.current.first() else {
+            return;
+        };
+        let key = first.key;
+        let docs = self
+            .current
+            .iter()
+            .fold(0u32, |n, r| n.saturating_add(r.docs));
+        self.frozen.distinct_keys += 1;
+        if docs >= 2 {
+            let sites = self.current.len() as u32;
+            self.frozen.keys.insert(key, KeyStats { docs, sites });
+            for r in self.current.iter().filter(|r| r.docs >= 2) {
+                self.frozen.site_docs.insert((r.key, r.site), r.docs);
             }
-            i = j;
         }
-        FrozenCounts {
-            keys,
-            site_docs,
-            site_sizes,
-            distinct_keys,
-        }
+        self.current.clear();
+    }
+
+    fn finish(mut self) -> FrozenCounts {
+        self.flush();
+        self.frozen
     }
 }
 
@@ -201,6 +357,15 @@ impl FrozenCounts {
     /// Keys held in memory (those seen in two or more documents).
     pub fn retained_keys(&self) -> usize {
         self.keys.len()
+    }
+
+    /// Bytes the lookup tables take (their allocated slots, a control byte each included).
+    pub fn table_bytes(&self) -> u64 {
+        let slot = |entry: usize| entry as u64 + 1;
+        // A table of capacity c has about c * 8 / 7 slots (hashbrown fills 7 of 8).
+        let slots = |capacity: usize| capacity as u64 * 8 / 7;
+        slots(self.keys.capacity()) * slot(std::mem::size_of::<(Key, KeyStats)>())
+            + slots(self.site_docs.capacity()) * slot(std::mem::size_of::<((Key, SiteId), u32)>())
     }
 
     /// Every retained key's document frequency, for histograms.
@@ -280,7 +445,84 @@ mod tests {
         )
     }
 
+    /// Everything a frozen table answers, for comparing two of them.
+    fn answers(f: &FrozenCounts, keys: u64, sites: u32) -> Vec<(u32, u32, Vec<u32>)> {
+        (0..keys)
+            .map(|k| {
+                let s = f.stats(k);
+                (
+                    s.docs,
+                    s.sites,
+                    (0..sites).map(|site| f.site_docs(k, site)).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn records_are_16_bytes_in_memory_and_on_disk() {
+        assert_eq!(std::mem::size_of::<Record>(), 16);
+        assert_eq!(<Record as FixedRecord>::SIZE, 16);
+        assert_eq!(std::mem::size_of::<(Key, SiteId)>(), 16);
+        let r = Record {
+            key: 0x0102_0304_0506_0708,
+            site: 9,
+            docs: 10,
+        };
+        let mut bytes = [0u8; 16];
+        r.encode(&mut bytes);
+        assert_eq!(Record::decode(&bytes), r);
+    }
+
+    #[test]
+    fn frozen_tables_cost_under_24_bytes_per_distinct_key() {
+        // A realistic mix: most keys occur once (article text), some in a few documents of a
+        // site (template lines), a few everywhere (site chrome).
+        let mut b = CountBuilder::default();
+        for d in 0..2_000u64 {
+            let site = (d % 8) as SiteId + 1;
+            let mut keys: Vec<Key> = (0..25).map(|i| 1_000_000 + d * 100 + i).collect();
+            keys.extend([d % 50, 100 + d % 400, 600 + d % 3]);
+            b.add_document(site, keys);
+        }
+        let frozen = b.finish().freeze(vec![250; 9]);
+        let per_key = frozen.table_bytes() as f64 / frozen.distinct_keys() as f64;
+        assert!(per_key < 24.0, "{per_key} bytes per distinct key");
+    }
+
     proptest! {
+        #[test]
+        fn spilled_and_merged_equals_counted_in_memory(
+            parts in prop::collection::vec(arb_docs(), 1..4),
+            max_pairs in 1usize..12,
+        ) {
+            let parent = tempfile::tempdir().unwrap();
+            let spill = CountSpill {
+                dir: Arc::new(SpillDir::new(parent.path()).unwrap()),
+                max_pairs,
+            };
+            let mut spilled = CountTable::default();
+            for part in &parts {
+                let mut b = CountBuilder::spilling(&spill, "t");
+                for (site, keys) in part {
+                    b.add_document(*site, keys.iter().copied());
+                    if b.needs_spill() {
+                        b.spill().unwrap();
+                    }
+                }
+                spilled = spilled.merge(b.finish_spilled().unwrap());
+            }
+            let all: Vec<_> = parts.concat();
+            let sizes = vec![3, 3, 3, 3];
+            let want = table(&all).freeze(sizes.clone());
+            let got = spilled.try_freeze(sizes).unwrap();
+            prop_assert_eq!(got.distinct_keys(), want.distinct_keys());
+            prop_assert_eq!(got.retained_keys(), want.retained_keys());
+            prop_assert_eq!(answers(&got, 20, 4), answers(&want, 20, 4));
+            // Every run was read once and removed; only the empty folder is left.
+            prop_assert_eq!(std::fs::read_dir(spill.dir.path()).unwrap().count(), 0);
+        }
+
         #[test]
         fn merge_is_a_commutative_monoid(a in arb_docs(), b in arb_docs(), c in arb_docs()) {
             let (ta, tb, tc) = (table(&a), table(&b), table(&c));

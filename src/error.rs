@@ -48,6 +48,9 @@ pub enum Error {
     },
     #[error("stopped before writing (--strict): {0}")]
     Guardrail(String),
+    /// A temporary spill file (`--memory-limit`) could not be created, written or read back.
+    #[error("temporary spill file {path}: {source} (give --tmp-dir a folder with free space)")]
+    Spill { path: PathBuf, source: io::Error },
 }
 
 impl Error {

@@ -318,7 +318,7 @@ fn explain_blocks(
     lines: &mut LineCache,
 ) -> Vec<BlockExplanation> {
     let doc = &outcome.docs[index];
-    let Some(print) = &doc.print else {
+    let Some(print) = outcome.print(index) else {
         return Vec::new();
     };
     let written = matches!(doc.fate, Some(Fate::Written | Fate::Emptied));
@@ -381,7 +381,8 @@ fn explain_blocks(
                     near_match: Some(m),
                     ..
                 } => outcome.docs.get(m.document as usize).and_then(|other| {
-                    let block = other.print.as_ref()?.blocks.get(m.block as usize)?;
+                    let print = outcome.print(m.document as usize)?;
+                    let block = print.blocks.get(m.block as usize)?;
                     Some(Example {
                         id: other.source.id.clone(),
                         line: lines.line_of(&other.source, cfg, block.start),
@@ -439,7 +440,9 @@ fn other_occurrences(
         if d == index {
             continue;
         }
-        let Some(print) = &doc.print else { continue };
+        let Some(print) = outcome.print(d) else {
+            continue;
+        };
         let target = if matches!(doc.fate, Some(Fate::Duplicate { .. })) {
             &mut fallback
         } else {

@@ -63,6 +63,19 @@ impl BlockPrint {
     pub fn is_empty(&self) -> bool {
         self.end == self.start
     }
+
+    /// End of this block's sample in [`DocFingerprint::shingles`] (for the on-disk store).
+    pub fn shingles_end(&self) -> u32 {
+        self.shingles_end
+    }
+
+    /// The same block with its sample ending at `end` (for the on-disk store).
+    pub fn with_shingles_end(self, end: u32) -> Self {
+        BlockPrint {
+            shingles_end: end,
+            ..self
+        }
+    }
 }
 
 /// Everything pass 1 keeps about a document; the text itself is read again in pass 2.

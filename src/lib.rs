@@ -41,6 +41,7 @@ pub mod progress;
 pub mod segment;
 pub mod shingle;
 pub mod sketch;
+pub mod spill;
 
 pub use config::{Config, GuardConfig, OutputMode};
 pub use error::{Error, Issue, IssueKind};

@@ -210,7 +210,8 @@ fn man(args: &ManArgs) -> ExitCode {
 fn remove_unfinished_files_on_interrupt() {
     let installed = ctrlc::set_handler(|| {
         let removed = thresh::output::text::abandon_in_flight_writes();
-        eprintln!("thresh: interrupted; removed {removed} unfinished temporary files");
+        let spilled = thresh::spill::abandon_spill_dirs();
+        eprintln!("thresh: interrupted; removed {removed} unfinished temporary files and {spilled} spill folders");
         std::process::exit(EXIT_INTERRUPTED);
     });
     if let Err(e) = installed {

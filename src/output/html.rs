@@ -1163,6 +1163,7 @@ mod tests {
             stopped: false,
             kept_existing: 0,
             timings: Default::default(),
+            prints: None,
         };
         let mut r = report::overview(&outcome, &cfg);
         r.totals = Totals {

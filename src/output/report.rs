@@ -14,6 +14,7 @@ use crate::config::{Config, GuardConfig};
 use crate::decide::near_dup::NearDupConfig;
 use crate::decide::{DecideConfig, Fate, NearMatch, Reason, ReasonKind};
 use crate::error::{Error, Issue, IssueKind};
+use crate::fingerprint::DocFingerprint;
 use crate::input::DiscoverConfig;
 use crate::pipeline::{DocResult, Outcome};
 use crate::segment::{trim_terminator, UnitChoice};
@@ -316,7 +317,12 @@ pub fn status_of(doc: &DocResult) -> DocStatus {
 /// Build the report of a finished run.
 pub fn build(outcome: &Outcome, cfg: &Config) -> Report {
     Report {
-        documents: outcome.docs.iter().map(|d| doc_row(d, outcome)).collect(),
+        documents: outcome
+            .docs
+            .iter()
+            .enumerate()
+            .map(|(d, doc)| doc_row(d, doc, outcome))
+            .collect(),
         ..overview(outcome, cfg)
     }
 }
@@ -367,12 +373,12 @@ pub fn totals(outcome: &Outcome) -> Totals {
         t.blocks_removed.insert(kind, 0);
         t.bytes_removed.insert(kind, 0);
     }
-    for doc in &outcome.docs {
-        if let Some(print) = &doc.print {
+    for (d, doc) in outcome.docs.iter().enumerate() {
+        if doc.print.is_some() {
             t.documents_read += 1;
             t.documents_classifier_backed_off += u64::from(doc.classifier_backed_off);
             t.bytes_read += doc.bytes;
-            t.blocks += print.blocks.len() as u64;
+            t.blocks += u64::from(doc.blocks);
         }
         let status = status_of(doc);
         let count = match status {
@@ -387,12 +393,15 @@ pub fn totals(outcome: &Outcome) -> Totals {
         if matches!(status, DocStatus::Duplicate | DocStatus::NearDuplicate) {
             t.bytes_duplicate_documents += doc.bytes;
         }
-        if let Some(print) = &doc.print {
+        // Only documents with removals need their blocks (read back under a memory limit).
+        if let Some(print) = Some(doc)
+            .filter(|d| !d.removals.is_empty())
+            .and_then(|_| outcome.print(d))
+        {
             for r in &doc.removals {
                 let kind = r.reason.kind();
                 *t.blocks_removed.entry(kind).or_default() += 1;
-                *t.bytes_removed.entry(kind).or_default() +=
-                    print.blocks[r.block as usize].len() as u64;
+                *t.bytes_removed.entry(kind).or_default() += block_len(&print, r.block);
             }
         }
     }
@@ -412,14 +421,22 @@ pub fn totals(outcome: &Outcome) -> Totals {
     t
 }
 
-fn doc_row(doc: &DocResult, outcome: &Outcome) -> DocRow {
-    let removed = match &doc.print {
+/// Bytes of block `b` of a document.
+fn block_len(print: &DocFingerprint, b: u32) -> u64 {
+    print.blocks.get(b as usize).map_or(0, |b| b.len() as u64)
+}
+
+fn doc_row(d: usize, doc: &DocResult, outcome: &Outcome) -> DocRow {
+    let print = Some(doc)
+        .filter(|doc| !doc.removals.is_empty())
+        .and_then(|_| outcome.print(d));
+    let removed = match &print {
         Some(print) => doc
             .removals
             .iter()
-            .map(|r| {
-                let b = &print.blocks[r.block as usize];
-                RemovedBlock {
+            .filter_map(|r| {
+                let b = print.blocks.get(r.block as usize)?;
+                Some(RemovedBlock {
                     start: b.start,
                     end: b.end,
                     reason: r.reason.clone(),
@@ -433,7 +450,7 @@ fn doc_row(doc: &DocResult, outcome: &Outcome) -> DocRow {
                             .map(|d| d.source.id.clone()),
                         _ => None,
                     },
-                }
+                })
             })
             .collect(),
         None => Vec::new(),
@@ -478,7 +495,7 @@ fn site_rows(outcome: &Outcome) -> Vec<SiteRow> {
             share_removed: 0.0,
         })
         .collect();
-    for doc in &outcome.docs {
+    for (d, doc) in outcome.docs.iter().enumerate() {
         let row = &mut rows[doc.site as usize];
         row.documents += 1;
         row.bytes += doc.bytes;
@@ -493,10 +510,13 @@ fn site_rows(outcome: &Outcome) -> Vec<SiteRow> {
         if matches!(status, DocStatus::Duplicate | DocStatus::NearDuplicate) {
             row.bytes_duplicate_documents += doc.bytes;
         }
-        if let Some(print) = &doc.print {
+        if let Some(print) = Some(doc)
+            .filter(|d| !d.removals.is_empty())
+            .and_then(|_| outcome.print(d))
+        {
             for r in &doc.removals {
                 *row.bytes_removed.entry(r.reason.kind()).or_default() +=
-                    print.blocks[r.block as usize].len() as u64;
+                    block_len(&print, r.block);
             }
         }
     }
@@ -533,9 +553,16 @@ pub fn catalogue(outcome: &Outcome, cfg: &Config, limit: usize) -> Vec<Catalogue
     }
     let mut by_key: HashMap<(MatchKind, u64), Agg> = HashMap::new();
     for (d, doc) in outcome.docs.iter().enumerate() {
-        let Some(print) = &doc.print else { continue };
+        if doc.removals.is_empty() {
+            continue;
+        }
+        let Some(print) = outcome.print(d) else {
+            continue;
+        };
         for r in &doc.removals {
-            let block = &print.blocks[r.block as usize];
+            let Some(block) = print.blocks.get(r.block as usize) else {
+                continue;
+            };
             let (entry_key, documents, sites, near_match) = match r.reason {
                 Reason::Boilerplate {
                     documents, sites, ..
@@ -603,9 +630,8 @@ pub fn catalogue(outcome: &Outcome, cfg: &Config, limit: usize) -> Vec<Catalogue
         cfg.max_line_bytes,
     );
     let text_of = |d: usize, b: usize| -> Option<String> {
-        let doc = outcome.docs.get(d)?;
         let bytes = files.get(&d)?;
-        let span = doc.print.as_ref()?.blocks.get(b)?.span();
+        let span = outcome.print(d)?.blocks.get(b)?.span();
         bytes.get(span).map(|s| sample(trim_terminator(s)))
     };
     entries
@@ -735,9 +761,13 @@ pub fn summary(outcome: &Outcome, guard: &GuardConfig, dry_run: bool) -> String 
 pub fn stage_timings(outcome: &Outcome) -> String {
     let t = &outcome.timings;
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    let (blocks, shingles) = (&outcome.counts.blocks, &outcome.counts.shingles);
+    let table_bytes = blocks.table_bytes() + shingles.table_bytes();
+    let distinct = blocks.distinct_keys() + shingles.distinct_keys();
     format!(
         "stages: discover {:.0} ms, pass 1 {:.0} ms, count {:.0} ms, near-duplicates {:.0} ms, decide {:.0} ms, pass 2 {:.0} ms\n\
-         keys: {} distinct, {} in the counting table (seen in two or more documents)\n",
+         keys: {} distinct, {} in the counting table (seen in two or more documents)\n\
+         counting tables: {} for {} distinct block keys and shingles ({:.2} bytes each)\n",
         ms(t.discover),
         ms(t.pass1),
         ms(t.count),
@@ -746,6 +776,9 @@ pub fn stage_timings(outcome: &Outcome) -> String {
         ms(t.pass2),
         outcome.counts.blocks.distinct_keys(),
         outcome.counts.blocks.retained_keys(),
+        human_bytes(table_bytes),
+        distinct,
+        table_bytes as f64 / distinct.max(1) as f64,
     )
 }
 

@@ -233,3 +233,44 @@ fn an_unwritable_output_folder_is_named_and_nothing_partial_appears() {
     clean_into(dir.path(), &out).arg("-q").assert().success();
     assert_eq!(read_tree(&out).len(), 5);
 }
+
+#[test]
+fn ctrl_c_under_a_memory_limit_removes_the_spill_folder() {
+    let dir = build(&articles(4_000, 0));
+    let scratch = tempfile::tempdir().unwrap();
+    let tmp = scratch.path().join("spill");
+    let mut child = Command::new(binary())
+        .arg("clean")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(scratch.path().join("out"))
+        .args(["-q", "-j", "2", "--memory-limit", "64K", "--tmp-dir"])
+        .arg(&tmp)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let spill_files = || {
+        std::fs::read_dir(&tmp)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .flat_map(|d| std::fs::read_dir(d.path()).into_iter().flatten())
+            .count()
+    };
+    let started = Instant::now();
+    // The run has spilled once its folder holds a file (the fingerprint store, from the start).
+    while spill_files() == 0 && started.elapsed() < Duration::from_secs(60) {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // SAFETY: sending a signal to our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let status = child.wait().unwrap();
+    assert!(matches!(status.code(), Some(0 | 130)), "{status:?}");
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().flatten().collect();
+    assert!(left.is_empty(), "{left:?}");
+}

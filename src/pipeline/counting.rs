@@ -1,0 +1,272 @@
+//! Counting stages of the pipeline: which documents count, in clusters, into the frozen
+//! tables; and naming each template variant's near-match from the counts.
+//!
+//! In: the documents after exact (and near-) duplicate marking, their fingerprints (in memory
+//! or in the store) and the index's prior documents. Out: [`CorpusCounts`]. With a
+//! [`CountSpill`] each worker's tables hold at most its pairs and spill sorted runs; freezing
+//! merges them (k-way), so the counts equal those counted in memory.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::{print_of, DocResult};
+use crate::count::{CorpusCounts, CountBuilder, CountSpill, CountTable, FrozenCounts, SiteId};
+use crate::decide::{Fate, NearMatch, Reason};
+use crate::error::Error;
+use crate::index::IndexDoc;
+use crate::spill::prints::PrintStore;
+
+/// Whether a document's blocks are counted: it has content and is not an exact duplicate.
+fn is_counted(doc: &DocResult) -> bool {
+    matches!(doc.fate, None | Some(Fate::NearDuplicate { .. }))
+        && doc.print.as_ref().is_some_and(|p| p.content.is_some())
+}
+
+/// A worker's two tables (block keys, shingles).
+type Builders = (CountBuilder, CountBuilder);
+
+fn builders(spill: Option<&CountSpill>) -> Builders {
+    match spill {
+        Some(s) => (
+            CountBuilder::spilling(s, "blocks"),
+            CountBuilder::spilling(s, "shingles"),
+        ),
+        None => (CountBuilder::default(), CountBuilder::default()),
+    }
+}
+
+/// Spill a full table (spilling builders only).
+fn spill_full(b: &mut Builders) -> Result<(), Error> {
+    for table in [&mut b.0, &mut b.1] {
+        if table.needs_spill() {
+            table.spill()?;
+        }
+    }
+    Ok(())
+}
+
+fn finish(b: Builders, spilling: bool) -> Result<(CountTable, CountTable), Error> {
+    if spilling {
+        Ok((b.0.finish_spilled()?, b.1.finish_spilled()?))
+    } else {
+        Ok((b.0.finish(), b.1.finish()))
+    }
+}
+
+type Tables = Result<(CountTable, CountTable), Error>;
+
+fn merge(a: Tables, b: Tables) -> Tables {
+    let (a, b) = (a?, b?);
+    Ok((a.0.merge(b.0), a.1.merge(b.1)))
+}
+
+/// Count every block key (and, `with_shingles`, every sampled shingle) in distinct documents
+/// and sites. A cluster of near-duplicate documents counts each once (at the site of its first
+/// member holding it), so a story syndicated to many sites does not make its own paragraphs
+/// look like boilerplate.
+pub(super) fn count_blocks(
+    docs: &[DocResult],
+    store: Option<&PrintStore>,
+    prior: &[(SiteId, &IndexDoc)],
+    n_sites: usize,
+    with_shingles: bool,
+    spill: Option<&CountSpill>,
+) -> Result<CorpusCounts, Error> {
+    let mut site_sizes = vec![0u32; n_sites];
+    for &(site, _) in prior {
+        site_sizes[site as usize] += 1;
+    }
+    // (cluster root, member) for every counted document, sorted: each cluster is a run with
+    // its members in run order. 8 bytes a document.
+    let mut members: Vec<(u32, u32)> = Vec::with_capacity(docs.len());
+    for (i, doc) in docs.iter().enumerate() {
+        if !is_counted(doc) {
+            continue;
+        }
+        site_sizes[doc.site as usize] += 1;
+        let root = match doc.fate {
+            Some(Fate::NearDuplicate { of, .. }) => of,
+            _ => i,
+        };
+        members.push((root as u32, i as u32));
+    }
+    members.sort_unstable();
+    // Documents without a site share no template: the site-share rule never applies to them.
+    site_sizes[0] = 0;
+    let spilling = spill.is_some();
+    let (blocks, shingles) = members
+        .par_chunk_by(|a, b| a.0 == b.0)
+        .try_fold(
+            || builders(spill),
+            |mut tables, cluster| {
+                let mut seen_keys: Vec<u64> = Vec::new();
+                let mut seen_shingles: Vec<u64> = Vec::new();
+                let in_cluster = cluster.len() > 1;
+                for &(_, m) in cluster {
+                    let m = m as usize;
+                    let Some(print) = print_of(docs, store, m)? else {
+                        continue;
+                    };
+                    let keys = print.blocks.iter().filter_map(|b| b.key());
+                    let keys = distinct_unseen(keys, &mut seen_keys, in_cluster);
+                    tables.0.add_document(docs[m].site, keys);
+                    if with_shingles {
+                        let sample = print.shingles.iter().copied();
+                        let sample = distinct_unseen(sample, &mut seen_shingles, in_cluster);
+                        tables.1.add_document(docs[m].site, sample);
+                    }
+                    spill_full(&mut tables)?;
+                }
+                Ok::<_, Error>(tables)
+            },
+        )
+        .map(|tables| finish(tables?, spilling))
+        .reduce(|| Ok(Default::default()), merge)?;
+    // The index's documents: each once, keys already distinct. The merge is commutative, so
+    // adding them last changes nothing but the totals.
+    let (prior_blocks, prior_shingles) = prior
+        .par_iter()
+        .try_fold(
+            || builders(spill),
+            |mut tables, &(site, doc)| {
+                tables.0.add_document(site, doc.keys.iter().copied());
+                if with_shingles {
+                    tables.1.add_document(site, doc.shingles.iter().copied());
+                }
+                spill_full(&mut tables)?;
+                Ok::<_, Error>(tables)
+            },
+        )
+        .map(|tables| finish(tables?, spilling))
+        .reduce(|| Ok(Default::default()), merge)?;
+    let (blocks, shingles) = (blocks.merge(prior_blocks), shingles.merge(prior_shingles));
+    Ok(CorpusCounts {
+        blocks: blocks.try_freeze(site_sizes.clone())?,
+        shingles: shingles.try_freeze(site_sizes)?,
+    })
+}
+
+/// The distinct values of `items`; in a cluster, only those no earlier member had.
+fn distinct_unseen(
+    items: impl Iterator<Item = u64>,
+    seen: &mut Vec<u64>,
+    in_cluster: bool,
+) -> Vec<u64> {
+    let mut values: Vec<u64> = items.collect();
+    values.sort_unstable();
+    values.dedup();
+    if in_cluster {
+        values.retain(|v| seen.binary_search(v).is_err());
+        seen.extend(&values);
+        seen.sort_unstable();
+    }
+    values
+}
+
+/// Name what each template variant was matched to: for each anchor shingle, the block of
+/// another document holding it whose exact key is the most frequent (ties: earliest).
+pub(super) fn name_near_matches(
+    docs: &mut [DocResult],
+    store: Option<&PrintStore>,
+    block_counts: &FrozenCounts,
+) -> Result<(), Error> {
+    let mut anchors: Vec<u64> = docs
+        .iter()
+        .flat_map(|d| &d.removals)
+        .filter_map(|r| match r.reason {
+            Reason::NearBoilerplate { anchor, .. } => Some(anchor),
+            _ => None,
+        })
+        .collect();
+    if anchors.is_empty() {
+        return Ok(());
+    }
+    anchors.sort_unstable();
+    anchors.dedup();
+    // Per anchor, the two best holders, so that a document is never its own near-match.
+    type Best = [Option<(std::cmp::Reverse<u32>, usize, u32)>; 2];
+    let shared: &[DocResult] = docs;
+    let best: HashMap<u64, Best> = shared
+        .par_iter()
+        .enumerate()
+        .try_fold(HashMap::new, |mut best: HashMap<u64, Best>, (d, doc)| {
+            // Decided documents and near-duplicates: those whose blocks were counted.
+            let counted = matches!(
+                doc.fate,
+                Some(Fate::Written | Fate::Emptied | Fate::NearDuplicate { .. })
+            );
+            if !counted {
+                return Ok(best);
+            }
+            let Some(print) = print_of(shared, store, d)? else {
+                return Ok(best);
+            };
+            for (b, block) in print.blocks.iter().enumerate() {
+                let Some(key) = block.key() else { continue };
+                for shingle in print.block_shingles(b) {
+                    if anchors.binary_search(shingle).is_ok() {
+                        let docs_holding = block_counts.stats(key).docs;
+                        offer(
+                            best.entry(*shingle).or_default(),
+                            (std::cmp::Reverse(docs_holding), d, b as u32),
+                        );
+                    }
+                }
+            }
+            Ok::<_, Error>(best)
+        })
+        .try_reduce(HashMap::new, |mut a, b| {
+            for (anchor, holders) in b {
+                let slot = a.entry(anchor).or_default();
+                for holder in holders.into_iter().flatten() {
+                    offer(slot, holder);
+                }
+            }
+            Ok(a)
+        })?;
+    for (d, doc) in docs.iter_mut().enumerate() {
+        for removal in &mut doc.removals {
+            if let Reason::NearBoilerplate {
+                anchor, near_match, ..
+            } = &mut removal.reason
+            {
+                *near_match = best
+                    .get(anchor)
+                    .and_then(|holders| holders.iter().flatten().find(|h| h.1 != d))
+                    .map(
+                        |&(std::cmp::Reverse(documents), document, block)| NearMatch {
+                            document: document as u32,
+                            block,
+                            documents,
+                        },
+                    );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Keep the two smallest holders, at most one per document.
+fn offer(
+    slot: &mut [Option<(std::cmp::Reverse<u32>, usize, u32)>; 2],
+    holder: (std::cmp::Reverse<u32>, usize, u32),
+) {
+    if slot
+        .iter()
+        .flatten()
+        .any(|h| h.1 == holder.1 && h <= &holder)
+    {
+        return;
+    }
+    let mut all: Vec<_> = slot
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|h| h.1 != holder.1)
+        .chain(std::iter::once(holder))
+        .collect();
+    all.sort_unstable();
+    slot[0] = all.first().copied();
+    slot[1] = all.get(1).copied();
+}

@@ -1,0 +1,817 @@
+//! Pipeline: orchestrates the stages and does nothing else.
+//!
+//! discover → pass 1 (parallel: read, segment, fingerprint, match patterns) → duplicates (in
+//! path order) → count (per-worker tables, associative merge, frozen) → near-duplicates (sketch
+//! content without boilerplate, cluster, count again once per cluster) → decide (parallel, pure)
+//! → guardrail → pass 2 (parallel: re-read, check unchanged, write kept spans atomically) →
+//! report. Every per-document result is stored at the document's index, so the output never
+//! depends on the thread count or on scheduling.
+
+mod counting;
+mod memory;
+mod near;
+mod write;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::{Config, OutputMode};
+use crate::count::{CorpusCounts, SiteId};
+use crate::decide::{decide_document, Decision, Strength};
+use crate::decide::{duplicates::first_copies, Fate, PatternHit, Removal};
+use crate::error::{Error, Issue, IssueKind};
+use crate::features;
+use crate::fingerprint::{fingerprint, DocFingerprint, Scratch};
+use crate::index::{Entry, Index, IndexDoc, Shard};
+use crate::input::jsonl::{self, jsonl_compression, parse_record};
+use crate::input::records::{stream_lines, RawLine};
+use crate::input::{discover, read_document, FileStamp, SourceDoc};
+use crate::output::{html, report};
+use crate::progress::{Pass, Progress, Silent};
+use crate::segment::{segment, trim_terminator, Unit, UnitChoice};
+use crate::spill::prints::PrintStore;
+
+use counting::{count_blocks, name_near_matches};
+use memory::Memory;
+use near::mark_near_duplicates;
+use write::{pass2, write_ids};
+
+/// Everything known about one document after the run.
+#[derive(Debug, Clone)]
+pub struct DocResult {
+    pub source: SourceDoc,
+    pub site: SiteId,
+    /// Size in bytes (0 when it could not be read).
+    pub bytes: u64,
+    pub unit: Option<Unit>,
+    /// Pass-1 fingerprint; `None` when the document could not be read. With a memory limit
+    /// its blocks, shingles and features are on disk and this holds only the two hashes
+    /// (`content`, `raw`): read the whole fingerprint with [`Outcome::print`].
+    pub print: Option<DocFingerprint>,
+    /// Number of blocks of the fingerprint.
+    pub blocks: u32,
+    /// `None` when the document failed (unreadable, binary, changed, not writable).
+    pub fate: Option<Fate>,
+    pub removals: Vec<Removal>,
+    /// The user's pattern matches, by block index.
+    pub pattern_hits: Vec<(u32, PatternHit)>,
+    stamp: Option<FileStamp>,
+    /// The block classifier would have nearly emptied this document and removed nothing.
+    pub classifier_backed_off: bool,
+    /// Bytes of the removed blocks, summed when the removals are decided.
+    removed_bytes: u64,
+}
+
+impl DocResult {
+    /// Bytes of the removed blocks.
+    pub fn removed_bytes(&self) -> u64 {
+        self.removed_bytes
+    }
+}
+
+/// The bytes of `removals` in a document fingerprinted as `print`.
+fn removed_bytes(print: &DocFingerprint, removals: &[Removal]) -> u64 {
+    removals
+        .iter()
+        .filter_map(|r| print.blocks.get(r.block as usize))
+        .map(|b| b.len() as u64)
+        .sum()
+}
+
+/// Document `d`'s whole fingerprint: its own, or read back from the store.
+fn print_of<'a>(
+    docs: &'a [DocResult],
+    store: Option<&PrintStore>,
+    d: usize,
+) -> Result<Option<Cow<'a, DocFingerprint>>, Error> {
+    let Some(slim) = docs.get(d).and_then(|doc| doc.print.as_ref()) else {
+        return Ok(None);
+    };
+    match store {
+        None => Ok(Some(Cow::Borrowed(slim))),
+        Some(store) => Ok(store.get(d)?.map(Cow::Owned)),
+    }
+}
+
+/// Wall-clock time of each stage.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    pub discover: Duration,
+    pub pass1: Duration,
+    pub count: Duration,
+    pub near_dup: Duration,
+    pub decide: Duration,
+    pub pass2: Duration,
+}
+
+/// The result of a run.
+#[derive(Debug)]
+pub struct Outcome {
+    pub docs: Vec<DocResult>,
+    /// Site names; a [`SiteId`] indexes this list. Index 0 is the empty name (no site).
+    pub sites: Vec<String>,
+    pub issues: Vec<Issue>,
+    pub counts: CorpusCounts,
+    /// Guardrail warnings.
+    pub warnings: Vec<String>,
+    /// True when `--strict` stopped the run before writing.
+    pub stopped: bool,
+    /// Outputs (cleaned files, JSONL files) left as an earlier run wrote them, without
+    /// `--overwrite`.
+    pub kept_existing: u64,
+    pub timings: Timings,
+    /// The fingerprints, when a memory limit put them on disk (`None`: each document holds
+    /// its own). Read them with [`Outcome::print`].
+    pub prints: Option<Arc<PrintStore>>,
+}
+
+impl Outcome {
+    /// Document `d`'s pass-1 fingerprint (`None` when it could not be read, or when the
+    /// fingerprint store cannot be read back).
+    pub fn print(&self, d: usize) -> Option<Cow<'_, DocFingerprint>> {
+        print_of(&self.docs, self.prints.as_deref(), d)
+            .ok()
+            .flatten()
+    }
+
+    /// Number of inputs that failed (exit code 1 when non-zero).
+    pub fn failures(&self) -> usize {
+        self.issues.iter().filter(|i| i.kind.is_failure()).count()
+    }
+}
+
+/// Run `clean` as configured: count, decide, write, report.
+pub fn run(cfg: &Config) -> Result<Outcome, Error> {
+    run_with_progress(cfg, &Silent)
+}
+
+/// [`run`], telling `progress` how far each pass over the documents is.
+pub fn run_with_progress(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> {
+    cfg.validate()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()
+        .map_err(|e| Error::Config(format!("cannot start worker threads: {e}")))?;
+    pool.install(|| run_in_pool(cfg, progress))
+}
+
+fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> {
+    let mut timings = Timings::default();
+    let clock = Instant::now();
+    let found = discover(&cfg.inputs, &cfg.discover)?;
+    check_collisions(&found.docs)?;
+    check_modes(&found.docs, cfg)?;
+    let mut issues = found.issues;
+    let index = match &cfg.index {
+        Some(path) => {
+            let index = Index::read(path)?;
+            index.check_unit(cfg.unit).map_err(|source| Error::Index {
+                path: path.clone(),
+                source,
+            })?;
+            Some(index)
+        }
+        None => None,
+    };
+    // Without a limit nothing is spilled and no folder is made.
+    let mut memory = Memory::new(cfg)?;
+    timings.discover = clock.elapsed();
+
+    let clock = Instant::now();
+    // Only variant matching reads shingle samples; an index stores them too.
+    let shingles = cfg.decide.matches_variants() || index.is_some();
+    let mut docs = pass1(
+        found.docs,
+        cfg,
+        shingles,
+        &mut issues,
+        progress,
+        memory.as_mut(),
+    )?;
+    let sites = assign_sites(&mut docs);
+    let prints = memory.as_ref().map(|m| m.store.clone());
+    let store = prints.as_deref();
+    timings.pass1 = clock.elapsed();
+
+    let clock = Instant::now();
+    mark_duplicates(&mut docs);
+    let (prior, n_sites) = match &index {
+        Some(index) => prior_documents(index, &docs, &sites),
+        None => (Vec::new(), sites.len()),
+    };
+    let spill = memory.as_ref().map(Memory::count_spill);
+    let count = |docs: &[DocResult], with_shingles: bool| {
+        count_blocks(docs, store, &prior, n_sites, with_shingles, spill.as_ref())
+    };
+    // Near-duplicate detection needs only the block counts; shingles are counted once, after.
+    let mut counts = count(&docs, !cfg.near_dup.enabled)?;
+    timings.count = clock.elapsed();
+
+    let clock = Instant::now();
+    if cfg.near_dup.enabled {
+        mark_near_duplicates(&mut docs, store, &counts.blocks, cfg, progress)?;
+        counts = count(&docs, true)?;
+    }
+    timings.near_dup = clock.elapsed();
+
+    let clock = Instant::now();
+    decide_all(&mut docs, store, &counts, cfg, &mut issues)?;
+    name_near_matches(&mut docs, store, &counts.blocks)?;
+    timings.decide = clock.elapsed();
+
+    let warnings = guardrail_warnings(&docs, cfg);
+    let stopped = cfg.guard.strict && !warnings.is_empty();
+
+    let clock = Instant::now();
+    let mut kept_existing = 0;
+    if let (Some(out), false, false) = (&cfg.output, cfg.dry_run, stopped) {
+        match &cfg.mode {
+            OutputMode::Ids => write_ids(&docs, out)?,
+            _ => kept_existing = pass2(&mut docs, store, out, cfg, &mut issues, progress)?,
+        }
+    }
+    timings.pass2 = clock.elapsed();
+
+    if let (Some(index), Some(path), true) = (index, &cfg.index, cfg.update_index) {
+        let updated =
+            Index::union(vec![index, index_of_run(&docs, store, cfg.unit)?]).map_err(|source| {
+                Error::Index {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
+        updated.write(path)?;
+    }
+
+    let outcome = Outcome {
+        docs,
+        sites,
+        issues,
+        counts,
+        warnings,
+        stopped,
+        kept_existing,
+        timings,
+        prints,
+    };
+    if let Some(path) = &cfg.report {
+        report::write_report(path, &outcome, cfg)?;
+    }
+    if let Some(path) = &cfg.html_report {
+        html::write_html_report(path, &outcome, cfg)?;
+    }
+    Ok(outcome)
+}
+
+/// Pass 1: read, segment, fingerprint and match patterns. Whole-file documents are read in
+/// parallel; a JSONL file is streamed once and its records are scanned in parallel batches.
+/// Under a memory limit each fingerprint goes to the store on disk as soon as its batch is
+/// done, and text files are scanned in batches of [`Memory::pass1_batch`] documents.
+fn pass1(
+    files: Vec<SourceDoc>,
+    cfg: &Config,
+    shingles: bool,
+    issues: &mut Vec<Issue>,
+    progress: &dyn Progress,
+    mut memory: Option<&mut Memory>,
+) -> Result<Vec<DocResult>, Error> {
+    progress.start(Pass::Read, files.len() as u64);
+    let mut docs: Vec<DocResult> = Vec::with_capacity(files.len());
+    let mut start = 0;
+    let batch = memory.as_ref().map_or(usize::MAX, |m| m.pass1_batch());
+    while start < files.len() {
+        let store = memory.as_mut().and_then(|m| Arc::get_mut(&mut m.store));
+        if jsonl_compression(&files[start].path).is_some() {
+            scan_jsonl_file(&files[start], cfg, shingles, &mut docs, issues, store)?;
+            progress.advance(Pass::Read, 0);
+            start += 1;
+            continue;
+        }
+        let end = files[start..]
+            .iter()
+            .position(|f| jsonl_compression(&f.path).is_some())
+            .map_or(files.len(), |n| start + n)
+            .min(start.saturating_add(batch));
+        scan_text_files(
+            &files[start..end],
+            cfg,
+            shingles,
+            &mut docs,
+            issues,
+            progress,
+        );
+        if let Some(store) = store {
+            keep_all_on_disk(&mut docs, start, store)?;
+        }
+        start = end;
+    }
+    if let Some(store) = memory.and_then(|m| Arc::get_mut(&mut m.store)) {
+        store.seal(docs.len())?;
+    }
+    progress.finish(Pass::Read);
+    Ok(docs)
+}
+
+/// Move the fingerprints of documents `first..` to the store.
+fn keep_all_on_disk(
+    docs: &mut [DocResult],
+    first: usize,
+    store: &mut PrintStore,
+) -> Result<(), Error> {
+    for (d, doc) in docs.iter_mut().enumerate().skip(first) {
+        keep_on_disk(doc, d, store)?;
+    }
+    Ok(())
+}
+
+/// Move document `d`'s fingerprint to the store, leaving its two hashes in memory.
+fn keep_on_disk(doc: &mut DocResult, d: usize, store: &mut PrintStore) -> Result<(), Error> {
+    if let Some(print) = &mut doc.print {
+        store.push(d, print)?;
+        *print = DocFingerprint {
+            blocks: Vec::new(),
+            content: print.content,
+            raw: print.raw,
+            shingles: Vec::new(),
+            features: None,
+        };
+    }
+    Ok(())
+}
+
+fn new_doc(source: SourceDoc) -> DocResult {
+    DocResult {
+        source,
+        site: 0,
+        bytes: 0,
+        unit: None,
+        print: None,
+        blocks: 0,
+        fate: None,
+        removals: Vec::new(),
+        pattern_hits: Vec::new(),
+        stamp: None,
+        classifier_backed_off: false,
+        removed_bytes: 0,
+    }
+}
+
+fn accept(doc: &mut DocResult, s: Scanned, issues: &mut Vec<Issue>) {
+    issues.extend(s.warning);
+    doc.bytes = s.stamp.len;
+    doc.unit = Some(s.unit);
+    doc.blocks = u32::try_from(s.print.blocks.len()).unwrap_or(u32::MAX);
+    doc.print = Some(s.print);
+    doc.pattern_hits = s.hits;
+    doc.stamp = Some(s.stamp);
+}
+
+fn scan_text_files(
+    files: &[SourceDoc],
+    cfg: &Config,
+    shingles: bool,
+    docs: &mut Vec<DocResult>,
+    issues: &mut Vec<Issue>,
+    progress: &dyn Progress,
+) {
+    let scanned: Vec<Result<Scanned, Issue>> = files
+        .par_iter()
+        .map_init(
+            || Scratch::new(shingles),
+            |scratch, doc| {
+                let scanned = scan(doc, cfg, scratch);
+                progress.advance(Pass::Read, scanned.as_ref().map_or(0, |s| s.stamp.len));
+                scanned
+            },
+        )
+        .collect();
+    for (source, result) in files.iter().zip(scanned) {
+        let mut doc = new_doc(source.clone());
+        match result {
+            Ok(s) => accept(&mut doc, s, issues),
+            Err(issue) => issues.push(issue),
+        }
+        docs.push(doc);
+    }
+}
+
+/// Every record of one JSONL file becomes a document; bad lines become issues. With a
+/// `store`, each batch's fingerprints go to disk before the next batch is read.
+fn scan_jsonl_file(
+    file: &SourceDoc,
+    cfg: &Config,
+    shingles: bool,
+    docs: &mut Vec<DocResult>,
+    issues: &mut Vec<Issue>,
+    mut store: Option<&mut PrintStore>,
+) -> Result<(), Error> {
+    let first = docs.len();
+    let mut first_line_of: HashMap<String, u64> = HashMap::new();
+    let mut line_issues: Vec<Issue> = Vec::new();
+    let mut stream_issues: Vec<Issue> = Vec::new();
+    let mut failure: Option<Error> = None;
+    let (stamp, _) = stream_lines(
+        &file.path,
+        cfg.max_line_bytes,
+        |batch| {
+            if failure.is_some() {
+                return;
+            }
+            let scanned: Vec<Result<(jsonl::Record, Scanned), Issue>> = batch
+                .par_iter()
+                .map_init(
+                    || Scratch::new(shingles),
+                    |scratch, raw| scan_record(file, raw, cfg, scratch),
+                )
+                .collect();
+            let batch_start = docs.len();
+            for (raw, result) in batch.iter().zip(scanned) {
+                let (record, s) = match result {
+                    Ok(r) => r,
+                    Err(issue) => {
+                        line_issues.push(issue);
+                        continue;
+                    }
+                };
+                let id = record
+                    .id
+                    .unwrap_or_else(|| format!("{}:{}", file.id, raw.line));
+                if let Some(earlier) = first_line_of.get(&id) {
+                    line_issues.push(Issue {
+                        path: file.path.display().to_string(),
+                        line: Some(raw.line as usize),
+                        kind: IssueKind::DuplicateId,
+                        message: format!(
+                            "id {id:?} already used on line {earlier}; cleaned all the same"
+                        ),
+                    });
+                } else {
+                    first_line_of.insert(id.clone(), raw.line);
+                }
+                let mut doc = new_doc(SourceDoc {
+                    path: file.path.clone(),
+                    rel: file.rel.clone(),
+                    id,
+                    site: if cfg.decide.use_sites {
+                        record.site
+                    } else {
+                        String::new()
+                    },
+                    line: Some(raw.line),
+                });
+                accept(&mut doc, s, &mut line_issues);
+                docs.push(doc);
+            }
+            if let Some(store) = store.as_deref_mut() {
+                failure = keep_all_on_disk(docs, batch_start, store).err();
+            }
+        },
+        |issue| stream_issues.push(issue),
+    );
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    // A record's stamp is its file's: pass 2 checks the file did not change.
+    for doc in &mut docs[first..] {
+        doc.stamp = stamp;
+    }
+    line_issues.extend(stream_issues);
+    line_issues.sort_by_key(|i| i.line);
+    issues.extend(line_issues);
+    Ok(())
+}
+
+fn scan_record(
+    file: &SourceDoc,
+    raw: &RawLine,
+    cfg: &Config,
+    scratch: &mut Scratch,
+) -> Result<(jsonl::Record, Scanned), Issue> {
+    let fail = |kind, message: String| Issue {
+        path: file.path.display().to_string(),
+        line: Some(raw.line as usize),
+        kind,
+        message,
+    };
+    let mut record = parse_record(&raw.bytes, &cfg.jsonl)
+        .map_err(|e| fail(IssueKind::Malformed, format!("{e}; line skipped")))?;
+    let len = record.text.len() as u64;
+    if len > cfg.max_doc_bytes {
+        return Err(fail(
+            IssueKind::TooLarge,
+            format!("text of {len} bytes is over the document size limit of {} bytes; skipped (raise --max-doc-bytes)", cfg.max_doc_bytes),
+        ));
+    }
+    let text = std::mem::take(&mut record.text);
+    let stamp = FileStamp {
+        len,
+        modified: None,
+    };
+    Ok((
+        record,
+        scan_bytes(text.as_bytes(), stamp, None, cfg, scratch),
+    ))
+}
+
+/// Exact duplicates: identical after normalisation to an earlier document.
+fn mark_duplicates(docs: &mut [DocResult]) {
+    let contents: Vec<Option<u64>> = docs
+        .iter()
+        .map(|d| d.print.as_ref().and_then(|p| p.content))
+        .collect();
+    for (doc, dup) in docs.iter_mut().zip(first_copies(&contents)) {
+        if let Some(of) = dup {
+            doc.fate = Some(Fate::Duplicate { of });
+        }
+    }
+}
+
+/// Decide the blocks of every document still to be written.
+fn decide_all(
+    docs: &mut [DocResult],
+    store: Option<&PrintStore>,
+    counts: &CorpusCounts,
+    cfg: &Config,
+    issues: &mut Vec<Issue>,
+) -> Result<(), Error> {
+    let decisions: Vec<Option<(Decision, u64)>> = (0..docs.len())
+        .into_par_iter()
+        .map(|d| {
+            let doc = &docs[d];
+            if doc.fate.is_some() {
+                return Ok(None);
+            }
+            let Some(print) = print_of(docs, store, d)? else {
+                return Ok(None);
+            };
+            let decision =
+                decide_document(&print, doc.site, &doc.pattern_hits, counts, &cfg.decide);
+            let removed = removed_bytes(&print, &decision.removals);
+            Ok(Some((decision, removed)))
+        })
+        .collect::<Result<_, Error>>()?;
+    for (doc, decision) in docs.iter_mut().zip(decisions) {
+        if let Some((d, removed)) = decision {
+            if d.fate == Fate::NoContent {
+                issues.push(no_content_issue(doc));
+            }
+            doc.fate = Some(d.fate);
+            doc.removals = d.removals;
+            doc.classifier_backed_off = d.classifier_backed_off;
+            doc.removed_bytes = removed;
+        }
+    }
+    Ok(())
+}
+
+/// Annotations and standard output need JSONL inputs: a text file has no rows to pair with.
+fn check_modes(files: &[SourceDoc], cfg: &Config) -> Result<(), Error> {
+    let needs_jsonl = match cfg.mode {
+        OutputMode::Annotate(_) => Some("--mode annotate"),
+        OutputMode::Rewrite if cfg.output_is_stdout() => Some("-o -"),
+        _ => None,
+    };
+    if let (Some(what), Some(file)) = (
+        needs_jsonl,
+        files.iter().find(|f| jsonl_compression(&f.path).is_none()),
+    ) {
+        return Err(Error::Config(format!(
+            "{what} needs JSONL inputs, and {} is not one (.jsonl, .jsonl.gz, .jsonl.zst)",
+            file.path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Pass-1 result for one document.
+struct Scanned {
+    print: DocFingerprint,
+    hits: Vec<(u32, PatternHit)>,
+    stamp: FileStamp,
+    unit: Unit,
+    warning: Option<Issue>,
+}
+
+fn scan(doc: &SourceDoc, cfg: &Config, scratch: &mut Scratch) -> Result<Scanned, Issue> {
+    let (bytes, stamp, warning) = read_document(doc, cfg.max_doc_bytes)?;
+    Ok(scan_bytes(&bytes, stamp, warning, cfg, scratch))
+}
+
+fn scan_bytes(
+    bytes: &[u8],
+    stamp: FileStamp,
+    warning: Option<Issue>,
+    cfg: &Config,
+    scratch: &mut Scratch,
+) -> Scanned {
+    let seg = segment(bytes, cfg.unit);
+    let mut print = fingerprint(bytes, &seg, scratch);
+    if cfg.decide.classifier.strength != Strength::Off {
+        print.features = Some(features::extract(bytes, &seg));
+    }
+    let hits = if cfg.patterns.is_empty() {
+        Vec::new()
+    } else {
+        seg.blocks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, span)| {
+                let text = String::from_utf8_lossy(trim_terminator(&bytes[span.clone()]));
+                cfg.patterns.classify(&text).map(|hit| (i as u32, hit))
+            })
+            .collect()
+    };
+    Scanned {
+        print,
+        hits,
+        stamp,
+        unit: seg.unit,
+        warning,
+    }
+}
+
+fn no_content_issue(doc: &DocResult) -> Issue {
+    let message = if doc.bytes == 0 && doc.source.is_record() {
+        "empty text; nothing written"
+    } else if doc.bytes == 0 {
+        "empty file; nothing written"
+    } else {
+        "no text (only whitespace or punctuation); nothing written"
+    };
+    Issue {
+        path: doc.source.path.display().to_string(),
+        line: doc.source.line.map(|l| l as usize),
+        kind: IssueKind::Empty,
+        message: message.into(),
+    }
+}
+
+/// The documents of `index` the run adds to its own counts, with their site ids, and the
+/// number of sites counted. The rule that keeps a run from counting a document twice: an index
+/// document whose content hash is also an input document's is left out, the input's copy is
+/// counted as usual (so an input already in the index is cleaned exactly as without it); every
+/// other index document counts once. Sites of the run keep their ids; sites only the index
+/// has get ids after them, which no input document carries.
+fn prior_documents<'a>(
+    index: &'a Index,
+    docs: &[DocResult],
+    sites: &[String],
+) -> (Vec<(SiteId, &'a IndexDoc)>, usize) {
+    let mut contents: Vec<u64> = docs
+        .iter()
+        .filter_map(|d| d.print.as_ref().and_then(|p| p.content))
+        .collect();
+    contents.sort_unstable();
+    contents.dedup();
+    let prior = index.docs_not_in(&contents);
+    let mut extra: Vec<&str> = prior
+        .iter()
+        .filter_map(|d| index.sites().get(d.site as usize))
+        .map(String::as_str)
+        .filter(|name| sites.binary_search_by(|s| s.as_str().cmp(name)).is_err())
+        .collect();
+    extra.sort_unstable();
+    extra.dedup();
+    let id_of = |name: &str| -> SiteId {
+        match sites.binary_search_by(|s| s.as_str().cmp(name)) {
+            Ok(i) => i as SiteId,
+            Err(_) => (sites.len() + extra.binary_search(&name).unwrap_or(0)) as SiteId,
+        }
+    };
+    let prior = prior
+        .into_iter()
+        .map(|d| {
+            let name = index
+                .sites()
+                .get(d.site as usize)
+                .map_or("", String::as_str);
+            (id_of(name), d)
+        })
+        .collect();
+    (prior, sites.len() + extra.len())
+}
+
+/// The index entries of a run's documents: every document read with content.
+fn index_of_run(
+    docs: &[DocResult],
+    store: Option<&PrintStore>,
+    unit: UnitChoice,
+) -> Result<Index, Error> {
+    let mut entries = Vec::new();
+    for (d, doc) in docs.iter().enumerate() {
+        let Some(print) = print_of(docs, store, d)? else {
+            continue;
+        };
+        let Some(content) = print.content else {
+            continue;
+        };
+        entries.push(Entry {
+            site: doc.source.site.clone(),
+            content,
+            keys: print.blocks.iter().filter_map(|b| b.key()).collect(),
+            shingles: print.shingles.clone(),
+        });
+    }
+    Ok(Index::from_entries(unit, entries))
+}
+
+/// What `thresh index` made: the index and the problems met on the way.
+#[derive(Debug)]
+pub struct Indexed {
+    pub index: Index,
+    pub issues: Vec<Issue>,
+    /// Files (text documents and JSONL files) of this shard.
+    pub files: usize,
+    /// Documents read with content (before duplicates are merged).
+    pub documents: usize,
+}
+
+/// `thresh index`: discover, keep the shard's files, pass 1, and the index of what was read.
+pub fn build_index(
+    cfg: &Config,
+    shard: Option<Shard>,
+    progress: &dyn Progress,
+) -> Result<Indexed, Error> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .build()
+        .map_err(|e| Error::Config(format!("cannot start worker threads: {e}")))?;
+    pool.install(|| {
+        let found = discover(&cfg.inputs, &cfg.discover)?;
+        let mut issues = found.issues;
+        let files: Vec<SourceDoc> = found
+            .docs
+            .into_iter()
+            .filter(|f| shard.is_none_or(|s| s.holds(&f.id)))
+            .collect();
+        let n_files = files.len();
+        let docs = pass1(files, cfg, true, &mut issues, progress, None)?;
+        let documents = docs
+            .iter()
+            .filter(|d| d.print.as_ref().is_some_and(|p| p.content.is_some()))
+            .count();
+        Ok(Indexed {
+            index: index_of_run(&docs, None, cfg.unit)?,
+            issues,
+            files: n_files,
+            documents,
+        })
+    })
+}
+
+/// Sorted site names (index 0 = no site); sets each document's site id.
+fn assign_sites(docs: &mut [DocResult]) -> Vec<String> {
+    let mut names: Vec<String> = docs.iter().map(|d| d.source.site.clone()).collect();
+    names.push(String::new());
+    names.sort_unstable();
+    names.dedup();
+    for doc in docs.iter_mut() {
+        doc.site = names.binary_search(&doc.source.site).unwrap_or(0) as SiteId;
+    }
+    names
+}
+
+fn check_collisions(docs: &[SourceDoc]) -> Result<(), Error> {
+    let mut seen = std::collections::HashMap::with_capacity(docs.len());
+    for doc in docs {
+        if let Some(first) = seen.insert(&doc.rel, &doc.path) {
+            return Err(Error::OutputCollision {
+                id: doc.id.clone(),
+                first: first.clone(),
+                second: doc.path.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn guardrail_warnings(docs: &[DocResult], cfg: &Config) -> Vec<String> {
+    let decided = || {
+        docs.iter()
+            .filter(|d| matches!(d.fate, Some(Fate::Written | Fate::Emptied)))
+    };
+    let total: u64 = decided().map(|d| d.bytes).sum();
+    let removed: u64 = decided().map(DocResult::removed_bytes).sum();
+    let with_content = decided().count();
+    let emptied = decided().filter(|d| d.fate == Some(Fate::Emptied)).count();
+    let mut warnings = Vec::new();
+    if total > 0 && removed as f64 > cfg.guard.max_removed * total as f64 {
+        warnings.push(format!(
+            "this run removes {:.1}% of the bytes of distinct documents, more than --max-removed {:.0}%: check --min-docs / --min-site-share before trusting it",
+            100.0 * removed as f64 / total as f64,
+            100.0 * cfg.guard.max_removed
+        ));
+    }
+    if with_content > 0 && emptied as f64 > cfg.guard.max_emptied * with_content as f64 {
+        warnings.push(format!(
+            "this run empties {emptied} of {with_content} documents ({:.1}%), more than --max-emptied {:.0}%",
+            100.0 * emptied as f64 / with_content as f64,
+            100.0 * cfg.guard.max_emptied
+        ));
+    }
+    warnings
+}

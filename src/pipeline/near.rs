@@ -1,0 +1,180 @@
+//! Near-duplicate stage of the pipeline: read each candidate document again, sketch its content
+//! without its site's chrome, cluster the signatures.
+//!
+//! In: the documents after exact duplicate marking, their fingerprints (in memory or in the
+//! store) and the block counts. Out: `Fate::NearDuplicate` on the documents that join a kept
+//! one. Also [`map_texts`] and [`record_files`], which every later reader of the texts shares.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::{print_of, DocResult};
+use crate::config::Config;
+use crate::count::FrozenCounts;
+use crate::decide::{near_dup, Fate};
+use crate::error::Error;
+use crate::fingerprint::DocFingerprint;
+use crate::input::jsonl::parse_record;
+use crate::input::read_document;
+use crate::input::records::stream_lines;
+use crate::progress::{Pass, Progress};
+use crate::sketch::{signature, Signature, SketchScratch};
+use crate::spill::prints::PrintStore;
+
+/// Near-duplicates: sketch each document's content without its site's chrome, cluster.
+pub(super) fn mark_near_duplicates(
+    docs: &mut [DocResult],
+    store: Option<&PrintStore>,
+    counts: &FrozenCounts,
+    cfg: &Config,
+    progress: &dyn Progress,
+) -> Result<(), Error> {
+    progress.start(Pass::NearDuplicates, docs.len() as u64);
+    let signatures = sketch_content(docs, store, counts, cfg, progress)?;
+    progress.finish(Pass::NearDuplicates);
+    let lengths: Vec<u64> = docs.iter().map(|d| d.bytes).collect();
+    let hits = near_dup::clusters(&signatures, &lengths, &cfg.near_dup);
+    for (doc, hit) in docs.iter_mut().zip(hits) {
+        if let Some((of, similarity)) = hit {
+            doc.fate = Some(Fate::NearDuplicate {
+                of,
+                similarity_bp: (similarity * 10_000.0).round() as u16,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Signatures of each candidate document's content, its site's template left out (texts read
+/// again). Only template lines (see [`near_dup::is_template`]) are left out, not everything the
+/// boilerplate rules would remove: a story syndicated to many sites is itself frequent, and
+/// leaving it out would hide exactly the copies this stage is looking for.
+fn sketch_content(
+    docs: &[DocResult],
+    store: Option<&PrintStore>,
+    counts: &FrozenCounts,
+    cfg: &Config,
+    progress: &dyn Progress,
+) -> Result<Vec<Option<Signature>>, Error> {
+    let candidate = |doc: &DocResult| {
+        doc.fate.is_none() && doc.print.as_ref().is_some_and(|p| p.content.is_some())
+    };
+    let sketched = map_texts(docs, cfg, candidate, |d, bytes| -> Result<_, Error> {
+        let doc = &docs[d];
+        progress.advance(Pass::NearDuplicates, doc.bytes);
+        let Some(print) = print_of(docs, store, d)? else {
+            return Ok(None);
+        };
+        let mut scratch = SketchScratch::default();
+        Ok(sketch_one(doc, &print, &bytes, counts, cfg, &mut scratch))
+    });
+    // Every document is reported once; those not read again with no bytes.
+    for _ in docs.iter().filter(|d| !candidate(d)) {
+        progress.advance(Pass::NearDuplicates, 0);
+    }
+    sketched
+        .into_iter()
+        .map(|s| s.transpose().map(Option::flatten))
+        .collect()
+}
+
+/// The signature of one document, or `None` when it takes no part in near-duplicate detection.
+fn sketch_one(
+    doc: &DocResult,
+    print: &DocFingerprint,
+    bytes: &[u8],
+    counts: &FrozenCounts,
+    cfg: &Config,
+    scratch: &mut SketchScratch,
+) -> Option<Signature> {
+    if doc.fate.is_some() {
+        return None;
+    }
+    print.content?;
+    let site_size = counts.site_size(doc.site);
+    let include = |i: usize| {
+        let block = &print.blocks[i];
+        block.key().is_some_and(|k| {
+            let stats = counts.stats(k);
+            let site_docs = counts.site_docs(k, doc.site);
+            !near_dup::is_template(stats, site_docs, site_size, block.words, &cfg.decide)
+        })
+    };
+    // A file changed since pass 1 is reported by pass 2; it takes no part here.
+    if xxhash_rust::xxh3::xxh3_64(bytes) != print.raw {
+        return None;
+    }
+    signature(bytes, &print.blocks, include, scratch)
+}
+
+/// The consecutive runs of records of one JSONL file (pass 1 keeps a file's records together).
+pub(super) fn record_files(docs: &[DocResult]) -> Vec<std::ops::Range<usize>> {
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < docs.len() {
+        if !docs[i].source.is_record() {
+            i += 1;
+            continue;
+        }
+        let path = &docs[i].source.path;
+        let end = docs[i..]
+            .iter()
+            .position(|d| !d.source.is_record() || &d.source.path != path)
+            .map_or(docs.len(), |n| i + n);
+        runs.push(i..end);
+        i = end;
+    }
+    runs
+}
+
+/// Read again the text of every document `wanted` selects and map it with `f`, in parallel;
+/// the result for document `i` is at index `i` (`None` when not wanted or unreadable). Each
+/// JSONL file is streamed once.
+pub(super) fn map_texts<R: Send>(
+    docs: &[DocResult],
+    cfg: &Config,
+    wanted: impl Fn(&DocResult) -> bool + Sync,
+    f: impl Fn(usize, Vec<u8>) -> R + Sync,
+) -> Vec<Option<R>> {
+    let mut out: Vec<Option<R>> = docs
+        .par_iter()
+        .enumerate()
+        .map(|(d, doc)| {
+            if doc.source.is_record() || !wanted(doc) {
+                return None;
+            }
+            let (bytes, _, _) = read_document(&doc.source, cfg.max_doc_bytes).ok()?;
+            Some(f(d, bytes))
+        })
+        .collect();
+    for run in record_files(docs) {
+        let by_line: HashMap<u64, usize> = run
+            .clone()
+            .filter(|&d| wanted(&docs[d]))
+            .filter_map(|d| docs[d].source.line.map(|l| (l, d)))
+            .collect();
+        if by_line.is_empty() {
+            continue;
+        }
+        stream_lines(
+            &docs[run.start].source.path,
+            cfg.max_line_bytes,
+            |batch| {
+                let results: Vec<(usize, R)> = batch
+                    .par_iter()
+                    .filter_map(|raw| {
+                        let d = *by_line.get(&raw.line)?;
+                        let record = parse_record(&raw.bytes, &cfg.jsonl).ok()?;
+                        Some((d, f(d, record.text.into_bytes())))
+                    })
+                    .collect();
+                for (d, r) in results {
+                    out[d] = Some(r);
+                }
+            },
+            |_| {},
+        );
+    }
+    out
+}
