@@ -16,13 +16,12 @@ use rayon::prelude::*;
 
 use crate::config::{Config, OutputMode};
 use crate::count::{CorpusCounts, CountBuilder, CountTable, FrozenCounts, SiteId};
-use crate::decide::{decide_document, Decision, Strength};
+use crate::decide::{decide_document, Decision};
 use crate::decide::{
     duplicates::first_copies, near_dup, Fate, NearMatch, PatternHit, Reason, Removal,
 };
 use crate::error::{Error, Issue, IssueKind};
-use crate::features;
-use crate::fingerprint::{fingerprint, DocFingerprint, Scratch};
+use crate::fingerprint::{DocFingerprint, Scratch};
 use crate::index::{Entry, Index, IndexDoc, Shard};
 use crate::input::jsonl::{self, jsonl_compression, parse_record};
 use crate::input::records::{stream_lines, RawLine};
@@ -30,8 +29,9 @@ use crate::input::{discover, read_document, FileStamp, SourceDoc};
 use crate::output::records::{attribute_row, rewrite_row, IdsRow};
 use crate::output::{html, report, text};
 use crate::progress::{Pass, Progress, Silent};
-use crate::segment::{segment, trim_terminator, Unit, UnitChoice};
-use crate::sketch::{signature, Signature, SketchScratch};
+use crate::segment::{Unit, UnitChoice};
+use crate::sketch::{Signature, SketchScratch};
+use crate::stages;
 
 /// Everything known about one document after the run.
 #[derive(Debug, Clone)]
@@ -1021,21 +1021,11 @@ fn sketch_one(
     scratch: &mut SketchScratch,
 ) -> Option<Signature> {
     let print = doc.print.as_ref().filter(|_| doc.fate.is_none())?;
-    print.content?;
-    let site_size = counts.site_size(doc.site);
-    let include = |i: usize| {
-        let block = &print.blocks[i];
-        block.key().is_some_and(|k| {
-            let stats = counts.stats(k);
-            let site_docs = counts.site_docs(k, doc.site);
-            !near_dup::is_template(stats, site_docs, site_size, block.words, &cfg.decide)
-        })
-    };
     // A file changed since pass 1 is reported by pass 2; it takes no part here.
     if xxhash_rust::xxh3::xxh3_64(bytes) != print.raw {
         return None;
     }
-    signature(bytes, &print.blocks, include, scratch)
+    stages::content_signature(bytes, print, doc.site, counts, cfg, scratch)
 }
 
 /// The consecutive runs of records of one JSONL file (pass 1 keeps a file's records together).
@@ -1129,28 +1119,12 @@ fn scan_bytes(
     cfg: &Config,
     scratch: &mut Scratch,
 ) -> Scanned {
-    let seg = segment(bytes, cfg.unit);
-    let mut print = fingerprint(bytes, &seg, scratch);
-    if cfg.decide.classifier.strength != Strength::Off {
-        print.features = Some(features::extract(bytes, &seg));
-    }
-    let hits = if cfg.patterns.is_empty() {
-        Vec::new()
-    } else {
-        seg.blocks
-            .iter()
-            .enumerate()
-            .filter_map(|(i, span)| {
-                let text = String::from_utf8_lossy(trim_terminator(&bytes[span.clone()]));
-                cfg.patterns.classify(&text).map(|hit| (i as u32, hit))
-            })
-            .collect()
-    };
+    let scanned = stages::scan(bytes, cfg, scratch, true);
     Scanned {
-        print,
-        hits,
+        print: scanned.print,
+        hits: scanned.hits,
         stamp,
-        unit: seg.unit,
+        unit: scanned.unit,
         warning,
     }
 }
