@@ -362,6 +362,169 @@ pub fn cleaned(bytes: &[u8], print: &DocFingerprint, decision: &Decision) -> Opt
     Some(text::assemble(bytes, &print.blocks, &removed))
 }
 
+/// Partial counts of documents whose sites are named, for callers that agree on no site list
+/// up front (the Python package's plain API): each worker adds documents, partial counts merge
+/// in any order, and [`PartialCounts::freeze`] gives the table decisions read. Every document
+/// added must be counted once: not an exact duplicate of another (see step 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartialCounts {
+    /// Sorted, starting with the empty name (no site); contributions index this list.
+    sites: Vec<String>,
+    site_sizes: Vec<u32>,
+    blocks: Vec<Contribution>,
+    shingles: Vec<Contribution>,
+}
+
+impl Default for PartialCounts {
+    fn default() -> Self {
+        PartialCounts {
+            sites: vec![String::new()],
+            site_sizes: vec![0],
+            blocks: Vec::new(),
+            shingles: Vec::new(),
+        }
+    }
+}
+
+impl PartialCounts {
+    /// Count one document of `site` (`""`: no site); `cluster` as in [`contributions`].
+    pub fn add(&mut self, print: &DocFingerprint, site: &str, cluster: Option<(u64, u32)>) {
+        if print.content.is_none() {
+            return;
+        }
+        let id = self.site_id(site);
+        self.site_sizes[id as usize] += 1;
+        let (blocks, shingles) = contributions(print, id, cluster);
+        self.blocks.extend(blocks);
+        self.shingles.extend(shingles);
+    }
+
+    /// The id of a site, adding it to the sorted list (and renumbering) when new.
+    fn site_id(&mut self, site: &str) -> SiteId {
+        match self.sites.binary_search_by(|s| s.as_str().cmp(site)) {
+            Ok(i) => i as SiteId,
+            Err(i) => {
+                self.sites.insert(i, site.to_string());
+                self.site_sizes.insert(i, 0);
+                let at = i as SiteId;
+                for c in self.blocks.iter_mut().chain(self.shingles.iter_mut()) {
+                    if c.site >= at {
+                        c.site += 1;
+                    }
+                }
+                at
+            }
+        }
+    }
+
+    /// Both parts' documents; the same for any order or grouping of merges.
+    pub fn merge(mut self, other: PartialCounts) -> PartialCounts {
+        let mut renumber = Vec::with_capacity(other.sites.len());
+        for (name, size) in other.sites.iter().zip(&other.site_sizes) {
+            let id = self.site_id(name);
+            self.site_sizes[id as usize] += size;
+            renumber.push(id);
+        }
+        let moved = |c: &Contribution| Contribution {
+            site: renumber[c.site as usize],
+            ..*c
+        };
+        self.blocks.extend(other.blocks.iter().map(moved));
+        self.shingles.extend(other.shingles.iter().map(moved));
+        self.blocks = combine(std::mem::take(&mut self.blocks));
+        self.shingles = combine(std::mem::take(&mut self.shingles));
+        self
+    }
+
+    /// Documents counted.
+    pub fn documents(&self) -> u64 {
+        self.site_sizes.iter().map(|&n| u64::from(n)).sum()
+    }
+
+    /// The frozen table of these documents.
+    pub fn freeze(&self) -> SitedCounts {
+        let blocks = retained_records(self.blocks.clone());
+        let shingles = retained_records(self.shingles.clone());
+        SitedCounts::new(
+            self.sites.clone(),
+            self.site_sizes.clone(),
+            blocks,
+            shingles,
+        )
+    }
+
+    /// Site names (sorted, the first empty), documents per site, block and shingle
+    /// contributions (combined): everything needed to send these counts elsewhere.
+    pub fn parts(&self) -> (&[String], &[u32], &[Contribution], &[Contribution]) {
+        (&self.sites, &self.site_sizes, &self.blocks, &self.shingles)
+    }
+
+    /// Counts sent as [`PartialCounts::parts`]; refused when the parts do not fit together.
+    pub fn from_parts(
+        sites: Vec<String>,
+        site_sizes: Vec<u32>,
+        blocks: Vec<Contribution>,
+        shingles: Vec<Contribution>,
+    ) -> Result<PartialCounts, crate::Error> {
+        let bad = |m: &str| Err(crate::Error::Config(format!("partial counts: {m}")));
+        if sites.first().map(String::as_str) != Some("") || !sites.windows(2).all(|w| w[0] < w[1]) {
+            return bad("site names must be sorted, unique and start with the empty name");
+        }
+        if site_sizes.len() != sites.len() {
+            return bad("one document count per site is needed");
+        }
+        if blocks
+            .iter()
+            .chain(&shingles)
+            .any(|c| c.site as usize >= sites.len())
+        {
+            return bad("a contribution names a site that is not listed");
+        }
+        Ok(PartialCounts {
+            sites,
+            site_sizes,
+            blocks: combine(blocks),
+            shingles: combine(shingles),
+        })
+    }
+}
+
+/// Frozen counts with the names of their sites, built from gathered records.
+#[derive(Debug, Clone)]
+pub struct SitedCounts {
+    pub counts: crate::count::CorpusCounts,
+    /// Sorted, the first empty (no site); a site id indexes this list.
+    pub sites: Vec<String>,
+}
+
+impl SitedCounts {
+    /// From the site list, documents per site and the [`retained_records`] of blocks and
+    /// shingles (all partitions').
+    pub fn new(
+        sites: Vec<String>,
+        site_sizes: Vec<u32>,
+        blocks: Vec<Record>,
+        shingles: Vec<Record>,
+    ) -> SitedCounts {
+        SitedCounts {
+            counts: crate::count::CorpusCounts {
+                blocks: frozen(blocks, site_sizes.clone()),
+                shingles: frozen(shingles, site_sizes),
+            },
+            sites,
+        }
+    }
+
+    /// The id of a site; a site these counts never saw gets an id of its own, with no
+    /// documents.
+    pub fn site_id(&self, site: &str) -> SiteId {
+        match self.sites.binary_search_by(|s| s.as_str().cmp(site)) {
+            Ok(i) => i as SiteId,
+            Err(_) => self.sites.len() as SiteId,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -474,5 +637,75 @@ mod tests {
             expected
         );
         assert!(expected.iter().filter(|e| e.is_some()).count() >= 2);
+    }
+
+    #[test]
+    fn partial_counts_merge_in_any_order_to_the_counts_of_all() {
+        let cfg = Config::default();
+        let mut scratch = scratch_for(&cfg);
+        let docs = [
+            (
+                "b.example",
+                "Menu | Home\nA story about the harbour wall and its repair.\n",
+            ),
+            (
+                "a.example",
+                "Menu | Home\nThe council met on Tuesday to discuss the budget.\n",
+            ),
+            (
+                "b.example",
+                "Menu | Home\nFerry times change in winter for the island route.\n",
+            ),
+            (
+                "",
+                "Menu | Home\nA page without a site at all, with its own words.\n",
+            ),
+        ];
+        let print =
+            |text: &str, scratch: &mut Scratch| scan(text.as_bytes(), &cfg, scratch, false).print;
+        let mut whole = PartialCounts::default();
+        let mut left = PartialCounts::default();
+        let mut right = PartialCounts::default();
+        for (i, (site, text)) in docs.iter().enumerate() {
+            let p = print(text, &mut scratch);
+            whole.add(&p, site, None);
+            if i % 2 == 0 {
+                left.add(&p, site, None)
+            } else {
+                right.add(&p, site, None)
+            }
+        }
+        let merged = right.clone().merge(left.clone());
+        assert_eq!(left.merge(right).parts().0, merged.parts().0);
+        let whole = whole.merge(PartialCounts::default());
+        assert_eq!(whole, merged);
+        let frozen = merged.freeze();
+        let menu = print("Menu | Home\n", &mut scratch).blocks[0]
+            .key()
+            .unwrap();
+        assert_eq!(frozen.counts.blocks.stats(menu).docs, 4);
+        assert_eq!(frozen.counts.blocks.stats(menu).sites, 3);
+        assert_eq!(
+            frozen
+                .counts
+                .blocks
+                .site_docs(menu, frozen.site_id("b.example")),
+            2
+        );
+        assert_eq!(frozen.counts.blocks.site_size(frozen.site_id("")), 0);
+        assert_eq!(
+            frozen.site_id("unknown.example") as usize,
+            frozen.sites.len()
+        );
+        let (sites, sizes, blocks, shingles) = merged.parts();
+        let back = PartialCounts::from_parts(
+            sites.to_vec(),
+            sizes.to_vec(),
+            blocks.to_vec(),
+            shingles.to_vec(),
+        )
+        .unwrap();
+        assert_eq!(back, merged);
+        assert!(PartialCounts::from_parts(vec!["x".into()], vec![1], vec![], vec![]).is_err());
     }
 }
