@@ -167,7 +167,8 @@ def clean_dataset(
         longest = settings["keep"] == "longest"
         threshold = settings["near_dup_threshold"]
         bands = ds.map_batches(
-            _Broadcast, batch_format="pyarrow", batch_size=batch_size, concurrency=concurrency,
+            _Broadcast, batch_format="pyarrow", batch_size=batch_size,
+            compute=ray.data.ActorPoolStrategy(size=concurrency),
             fn_constructor_kwargs=dict(
                 step=flow.sketch_rows, flags=flags, counts_ref=[ray.put(counts)],
                 sites_ref=sites_ref, dropped_ref=duplicates_ref, columns=columns,
@@ -188,7 +189,8 @@ def clean_dataset(
 
     # 6. Clean.
     return ds.map_batches(
-        _Broadcast, batch_format="pyarrow", batch_size=batch_size, concurrency=concurrency,
+        _Broadcast, batch_format="pyarrow", batch_size=batch_size,
+        compute=ray.data.ActorPoolStrategy(size=concurrency),
         fn_constructor_kwargs=dict(
             step=flow.clean_rows, flags=flags, counts_ref=[ray.put(counts)],
             sites_ref=sites_ref, dropped_ref=[ray.put(dropped)], columns=columns,
