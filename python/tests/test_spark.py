@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import tempfile
 from pathlib import Path
 
@@ -16,6 +19,9 @@ from conftest import FIXTURES, cli_clean_jsonl, jsonl_documents  # noqa: E402
 
 @pytest.fixture(scope="module")
 def spark():
+    # Spark's Python workers run `python3` from PATH unless told: use this interpreter, which
+    # has thresh installed.
+    os.environ["PYSPARK_PYTHON"] = sys.executable
     session = (SparkSession.builder.master("local[2]").appName("thresh-test")
                .config("spark.ui.enabled", "false")
                .config("spark.sql.shuffle.partitions", "4")
