@@ -509,9 +509,23 @@ fn pass2(
         }
     }
     let mut stdout = cfg.output_is_stdout().then(|| std::io::stdout().lock());
-    for run in record_files(docs) {
-        let to_stdout = stdout.as_mut().map(|s| s as &mut dyn Write);
-        let written = write_record_file(&docs[run.clone()], out, cfg, to_stdout)?;
+    let runs = record_files(docs);
+    // Files are written side by side (compressing an output is often the slowest part of
+    // writing it), except to standard output, which takes them one after another.
+    let written_files: Vec<Result<RecordsWritten, Error>> = if stdout.is_none() {
+        runs.par_iter()
+            .map(|run| write_record_file(&docs[run.clone()], out, cfg, None))
+            .collect()
+    } else {
+        runs.iter()
+            .map(|run| {
+                let to_stdout = stdout.as_mut().map(|s| s as &mut dyn Write);
+                write_record_file(&docs[run.clone()], out, cfg, to_stdout)
+            })
+            .collect()
+    };
+    for (run, written) in runs.into_iter().zip(written_files) {
+        let written = written?;
         kept_existing += u64::from(written.kept_existing);
         for (i, issue) in written.failed {
             docs[run.start + i].fate = None;

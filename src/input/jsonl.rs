@@ -65,9 +65,9 @@ pub fn encoder<'a, W: Write + 'a>(out: W, compression: Compression) -> io::Resul
         // The gzip header's time stays 0, so the same input gives the same bytes.
         Compression::Gzip => Encoder::Gzip(flate2::write::GzEncoder::new(
             out,
-            flate2::Compression::default(),
+            flate2::Compression::fast(),
         )),
-        Compression::Zstd => Encoder::Zstd(zstd::stream::write::Encoder::new(out, 3)?),
+        Compression::Zstd => Encoder::Zstd(zstd::stream::write::Encoder::new(out, 1)?),
     })
 }
 

@@ -31,7 +31,50 @@ const BATCH_LINES: usize = 8192;
 
 /// Stream `path`'s non-blank lines in batches. Returns the file's stamp (when it could be
 /// opened) and the number of bytes read (decompressed).
+///
+/// A reader thread reads (and decompresses) the next batch while the caller works on the
+/// current one, so reading is never the caller's bottleneck; at most two batches wait.
 pub fn stream_lines(
+    path: &Path,
+    max_line_bytes: u64,
+    mut on_batch: impl FnMut(Vec<RawLine>),
+    mut on_issue: impl FnMut(Issue),
+) -> (Option<FileStamp>, u64) {
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Streamed>(1);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            read_batches(
+                path,
+                max_line_bytes,
+                |batch| {
+                    // The receiver lives until this thread is joined.
+                    let _ = sender.send(Streamed::Batch(batch));
+                },
+                |issue| {
+                    let _ = sender.send(Streamed::Issue(issue));
+                },
+            )
+        });
+        for streamed in receiver {
+            match streamed {
+                Streamed::Batch(batch) => on_batch(batch),
+                Streamed::Issue(issue) => on_issue(issue),
+            }
+        }
+        reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// What the reader thread hands over, in file order.
+enum Streamed {
+    Batch(Vec<RawLine>),
+    Issue(Issue),
+}
+
+/// [`stream_lines`]' reading side, on the calling thread.
+fn read_batches(
     path: &Path,
     max_line_bytes: u64,
     mut on_batch: impl FnMut(Vec<RawLine>),
