@@ -135,6 +135,40 @@ impl Config {
         if self.output.is_none() && !self.dry_run {
             return bad("an output folder (-o OUT) is required unless --dry-run is given");
         }
+        self.validate_settings()?;
+        if self.update_index && self.index.is_none() {
+            return bad("--update-index needs --index FILE");
+        }
+        if self.memory_limit == Some(0) {
+            return bad("--memory-limit must be more than 0");
+        }
+        if self.discover.extensions.is_empty() {
+            return bad("at least one --ext is needed");
+        }
+        if self.max_line_bytes == 0 || self.max_line_bytes > u64::from(u32::MAX) {
+            return bad("--max-line-bytes must be between 1 and 4294967295");
+        }
+        if let OutputMode::Annotate(name) = &self.mode {
+            if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+                return bad("--attribute-name must be a plain folder name");
+            }
+        }
+        if self.output_is_stdout()
+            && self.mode != OutputMode::Rewrite
+            && self.mode != OutputMode::Ids
+        {
+            return bad(
+                "-o - writes cleaned JSONL or ids; annotate writes a tree of files, give a folder",
+            );
+        }
+        self.check_paths()
+    }
+
+    /// Check the settings that decide what is removed (thresholds, near-duplicates, document
+    /// size), leaving out inputs and outputs: what a caller holding documents in memory (see
+    /// [`crate::stages`]) must get right. The messages are the command line's.
+    pub fn validate_settings(&self) -> Result<(), Error> {
+        let bad = |msg: &str| Err(Error::Config(msg.to_string()));
         if self.decide.min_docs < 2 {
             return bad("--min-docs must be at least 2 (1 would remove every block)");
         }
@@ -164,35 +198,10 @@ impl Config {
         if !(self.near_dup.threshold > 0.0 && self.near_dup.threshold <= 1.0) {
             return bad("--near-dup-threshold must be in (0, 1]");
         }
-        if self.memory_limit == Some(0) {
-            return bad("--memory-limit must be more than 0");
-        }
-        if self.update_index && self.index.is_none() {
-            return bad("--update-index needs --index FILE");
-        }
-        if self.discover.extensions.is_empty() {
-            return bad("at least one --ext is needed");
-        }
         if self.max_doc_bytes == 0 || self.max_doc_bytes > u64::from(u32::MAX) {
             return bad("--max-doc-bytes must be between 1 and 4294967295");
         }
-        if self.max_line_bytes == 0 || self.max_line_bytes > u64::from(u32::MAX) {
-            return bad("--max-line-bytes must be between 1 and 4294967295");
-        }
-        if let OutputMode::Annotate(name) = &self.mode {
-            if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
-                return bad("--attribute-name must be a plain folder name");
-            }
-        }
-        if self.output_is_stdout()
-            && self.mode != OutputMode::Rewrite
-            && self.mode != OutputMode::Ids
-        {
-            return bad(
-                "-o - writes cleaned JSONL or ids; annotate writes a tree of files, give a folder",
-            );
-        }
-        self.check_paths()
+        Ok(())
     }
 
     fn check_paths(&self) -> Result<(), Error> {

@@ -166,6 +166,26 @@ impl FixedRecord for Record {
 }
 
 impl CountTable {
+    /// A table of records gathered from elsewhere (other processes or machines): sorted, and
+    /// the document counts of equal `(key, site)` pairs added, so any split of the records of
+    /// a corpus gives the same table.
+    pub fn from_records(mut records: Vec<Record>) -> CountTable {
+        records.sort_unstable_by_key(|r| (r.key, r.site));
+        let mut out: Vec<Record> = Vec::with_capacity(records.len());
+        for r in records {
+            match out.last_mut() {
+                Some(last) if last.key == r.key && last.site == r.site => {
+                    last.docs = last.docs.saturating_add(r.docs)
+                }
+                _ => out.push(r),
+            }
+        }
+        CountTable {
+            records: out,
+            ..CountTable::default()
+        }
+    }
+
     /// The records held in memory (all of them unless the table spilled).
     pub fn records(&self) -> &[Record] {
         &self.records

@@ -12,7 +12,9 @@
 //! [`output`] (cleaned files, JSON and HTML reports). [`pipeline::run`] wires them for a whole
 //! run ([`pipeline::run_with_progress`] also reports each pass to a [`progress::Progress`]);
 //! [`explain`] tells, block by block, why one document came out as it did; [`index`] saves
-//! the pass-1 statistics of a corpus to a file that later runs merge and clean against:
+//! the pass-1 statistics of a corpus to a file that later runs merge and clean against;
+//! [`stages`] offers the same steps over documents held in memory, for callers that spread
+//! them over processes or machines themselves (the Python package and its Ray recipe):
 //!
 //! ```no_run
 //! let cfg = thresh::Config {
@@ -42,6 +44,7 @@ pub mod segment;
 pub mod shingle;
 pub mod sketch;
 pub mod spill;
+pub mod stages;
 
 pub use config::{Config, GuardConfig, OutputMode};
 pub use error::{Error, Issue, IssueKind};

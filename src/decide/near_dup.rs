@@ -153,7 +153,9 @@ pub fn clusters(
     out
 }
 
-fn band_key(sig: &Signature, band: usize) -> u64 {
+/// The LSH bucket of one band of a signature: documents sharing a band key are candidates.
+/// The band index seeds the hash, so equal bins in different bands make different keys.
+pub fn band_key(sig: &Signature, band: usize) -> u64 {
     let mut h = Xxh3::with_seed(band as u64);
     for v in &sig.0[band * ROWS..(band + 1) * ROWS] {
         h.update(&v.to_le_bytes());

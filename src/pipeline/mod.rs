@@ -21,18 +21,18 @@ use rayon::prelude::*;
 
 use crate::config::{Config, OutputMode};
 use crate::count::{CorpusCounts, SiteId};
-use crate::decide::{decide_document, Decision, Strength};
+use crate::decide::{decide_document, Decision};
 use crate::decide::{duplicates::first_copies, Fate, PatternHit, Removal};
 use crate::error::{Error, Issue, IssueKind};
-use crate::features;
-use crate::fingerprint::{fingerprint, DocFingerprint, Scratch};
+use crate::fingerprint::{DocFingerprint, Scratch};
 use crate::index::{Entry, Index, IndexDoc, Shard};
 use crate::input::jsonl::{self, jsonl_compression, parse_record};
 use crate::input::records::{stream_lines, RawLine};
 use crate::input::{discover, read_document, FileStamp, SourceDoc};
 use crate::output::{html, report};
 use crate::progress::{Pass, Progress, Silent};
-use crate::segment::{segment, trim_terminator, Unit, UnitChoice};
+use crate::segment::{Unit, UnitChoice};
+use crate::stages;
 use crate::spill::prints::PrintStore;
 
 use counting::{count_blocks, name_near_matches};
@@ -608,28 +608,12 @@ fn scan_bytes(
     cfg: &Config,
     scratch: &mut Scratch,
 ) -> Scanned {
-    let seg = segment(bytes, cfg.unit);
-    let mut print = fingerprint(bytes, &seg, scratch);
-    if cfg.decide.classifier.strength != Strength::Off {
-        print.features = Some(features::extract(bytes, &seg));
-    }
-    let hits = if cfg.patterns.is_empty() {
-        Vec::new()
-    } else {
-        seg.blocks
-            .iter()
-            .enumerate()
-            .filter_map(|(i, span)| {
-                let text = String::from_utf8_lossy(trim_terminator(&bytes[span.clone()]));
-                cfg.patterns.classify(&text).map(|hit| (i as u32, hit))
-            })
-            .collect()
-    };
+    let scanned = stages::scan(bytes, cfg, scratch, true);
     Scanned {
-        print,
-        hits,
+        print: scanned.print,
+        hits: scanned.hits,
         stamp,
-        unit: seg.unit,
+        unit: scanned.unit,
         warning,
     }
 }

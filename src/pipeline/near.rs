@@ -19,7 +19,8 @@ use crate::input::jsonl::parse_record;
 use crate::input::read_document;
 use crate::input::records::stream_lines;
 use crate::progress::{Pass, Progress};
-use crate::sketch::{signature, Signature, SketchScratch};
+use crate::sketch::{Signature, SketchScratch};
+use crate::stages;
 use crate::spill::prints::PrintStore;
 
 /// Near-duplicates: sketch each document's content without its site's chrome, cluster.
@@ -91,21 +92,11 @@ fn sketch_one(
     if doc.fate.is_some() {
         return None;
     }
-    print.content?;
-    let site_size = counts.site_size(doc.site);
-    let include = |i: usize| {
-        let block = &print.blocks[i];
-        block.key().is_some_and(|k| {
-            let stats = counts.stats(k);
-            let site_docs = counts.site_docs(k, doc.site);
-            !near_dup::is_template(stats, site_docs, site_size, block.words, &cfg.decide)
-        })
-    };
     // A file changed since pass 1 is reported by pass 2; it takes no part here.
     if xxhash_rust::xxh3::xxh3_64(bytes) != print.raw {
         return None;
     }
-    signature(bytes, &print.blocks, include, scratch)
+    stages::content_signature(bytes, print, doc.site, counts, cfg, scratch)
 }
 
 /// The consecutive runs of records of one JSONL file (pass 1 keeps a file's records together).

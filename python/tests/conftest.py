@@ -1,0 +1,119 @@
+"""Shared helpers: the repository's fixtures and the thresh command line to compare with."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "fixtures"
+
+
+def cli_binary() -> Path | None:
+    """The thresh binary: $THRESH_BIN, else one built in the repository's target folder."""
+    if os.environ.get("THRESH_BIN"):
+        return Path(os.environ["THRESH_BIN"])
+    for profile in ("release", "debug"):
+        candidate = REPO / "target" / profile / "thresh"
+        if candidate.exists():
+            return candidate
+    return shutil.which("thresh") and Path(shutil.which("thresh"))
+
+
+@pytest.fixture(scope="session")
+def thresh_cli() -> Path:
+    binary = cli_binary()
+    if binary is None or not binary.exists():
+        if os.environ.get("THRESH_REQUIRE_CLI"):
+            pytest.fail("the thresh binary was not found (set THRESH_BIN or run cargo build)")
+        pytest.skip("the thresh binary was not found (set THRESH_BIN or run cargo build)")
+    return binary
+
+
+def run_cli(binary: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(binary), *args], capture_output=True, text=True)
+
+
+def walk_sorted(root: Path):
+    """Files under `root` in the CLI's run order: names sorted at every level."""
+    for entry in sorted(root.iterdir(), key=lambda p: os.fsencode(p.name)):
+        if entry.is_dir():
+            yield from walk_sorted(entry)
+        elif entry.is_file():
+            yield entry
+
+
+def text_documents(root: Path) -> list[dict]:
+    """A text corpus as rows: id (path relative to root), site (first folder), text (bytes:
+    scraped files need not be valid UTF-8), order."""
+    rows = []
+    for order, path in enumerate(walk_sorted(root)):
+        rel = path.relative_to(root)
+        data = path.read_bytes()
+        rows.append({
+            "id": rel.as_posix(),
+            "site": rel.parts[0] if len(rel.parts) > 1 else "",
+            "text": data,
+            "order": order,
+        })
+    return rows
+
+
+def read_jsonl(path: Path) -> list[str]:
+    if path.name.endswith(".gz"):
+        data = gzip.decompress(path.read_bytes())
+    elif path.name.endswith(".zst"):
+        data = subprocess.run(["zstd", "-dc", str(path)], capture_output=True, check=True).stdout
+    else:
+        data = path.read_bytes()
+    return data.decode("utf-8").splitlines()
+
+
+def site_of(record: dict) -> str:
+    """The CLI's default site: the host of url or metadata.url without www., else source."""
+    url = record.get("url") or (record.get("metadata") or {}).get("url")
+    if url:
+        host = urlparse(url).hostname or ""
+        return host[4:] if host.startswith("www.") else host
+    return record.get("source") or ""
+
+
+def jsonl_documents(root: Path) -> list[dict]:
+    """A JSONL corpus as rows, in the CLI's run order (files sorted, then lines)."""
+    rows = []
+    for f, path in enumerate(walk_sorted(root)):
+        for line_no, line in enumerate(read_jsonl(path), start=1):
+            record = json.loads(line)
+            rows.append({
+                "id": record["id"],
+                "site": site_of(record),
+                "text": record["text"],
+                "order": f * 1_000_000 + line_no,
+            })
+    return rows
+
+
+def cli_clean_texts(binary: Path, corpus: Path, out: Path, *flags: str) -> dict[str, bytes]:
+    """Run `thresh clean` on a text corpus; the written texts (bytes) by id."""
+    done = run_cli(binary, "clean", str(corpus), "-o", str(out), "-q", *flags)
+    assert done.returncode in (0, 1), done.stderr
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in walk_sorted(out)}
+
+
+def cli_clean_jsonl(binary: Path, corpus: Path, out: Path, *flags: str) -> dict[str, str]:
+    """Run `thresh clean` on a JSONL corpus; the written records' texts by id."""
+    done = run_cli(binary, "clean", str(corpus), "-o", str(out), "-q", *flags)
+    assert done.returncode in (0, 1), done.stderr
+    texts = {}
+    for path in walk_sorted(out):
+        for line in read_jsonl(path):
+            record = json.loads(line)
+            texts[record["id"]] = record["text"]
+    return texts
