@@ -32,8 +32,8 @@ use crate::input::{discover, read_document, FileStamp, SourceDoc};
 use crate::output::{html, report};
 use crate::progress::{Pass, Progress, Silent};
 use crate::segment::{Unit, UnitChoice};
-use crate::stages;
 use crate::spill::prints::PrintStore;
+use crate::stages;
 
 use counting::{count_blocks, name_near_matches};
 use memory::Memory;

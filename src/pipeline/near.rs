@@ -20,8 +20,8 @@ use crate::input::read_document;
 use crate::input::records::stream_lines;
 use crate::progress::{Pass, Progress};
 use crate::sketch::{Signature, SketchScratch};
-use crate::stages;
 use crate::spill::prints::PrintStore;
+use crate::stages;
 
 /// Near-duplicates: sketch each document's content without its site's chrome, cluster.
 pub(super) fn mark_near_duplicates(
