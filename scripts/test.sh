@@ -13,7 +13,7 @@ venv="${THRESH_VENV:-target/test-venv}"
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
     "$venv/bin/python" -m pip install -q --upgrade pip
-    "$venv/bin/python" -m pip install -q "ray[data]>=2.9" "pyspark>=4" "pytest>=7" "pandas>=1.5"
+    "$venv/bin/python" -m pip install -q "ray[data]>=2.9" "pyspark>=4" "pytest>=7" "pandas>=1.5,<3"
 fi
 "$venv/bin/python" -m pip install -q ./python
 cargo build --locked --bin thresh
