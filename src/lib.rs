@@ -45,6 +45,7 @@ pub mod shingle;
 pub mod sketch;
 pub mod spill;
 pub mod stages;
+pub mod sweep;
 
 pub use config::{Config, GuardConfig, OutputMode};
 pub use error::{Error, Issue, IssueKind};

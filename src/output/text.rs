@@ -6,12 +6,11 @@
 //! no stray blank lines. Files are written to a hidden temporary file in the target folder and
 //! renamed into place: an interrupted run never leaves a half-written file under a final name.
 
-use std::collections::HashSet;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, RwLock};
+use std::path::Path;
 
 use crate::fingerprint::BlockPrint;
+use crate::sweep::Sweep;
 
 /// Assemble the cleaned document from the original bytes; `removed[i]` marks block `i`.
 pub fn assemble(bytes: &[u8], blocks: &[BlockPrint], removed: &[bool]) -> Vec<u8> {
@@ -41,47 +40,19 @@ pub fn assemble(bytes: &[u8], blocks: &[BlockPrint], removed: &[bool]) -> Vec<u8
 }
 
 /// Temporary files being written right now, so that an interrupted run can remove them.
-static IN_FLIGHT: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
-
-/// Held shared while a writer registers and creates its temporary file, and exclusively (for
-/// good) by [`abandon_in_flight_writes`]: a file created between registration and the
-/// abandoning sweep would otherwise outlive the process.
-static CREATING: RwLock<()> = RwLock::new(());
+static IN_FLIGHT: Sweep = Sweep::new();
 
 /// Remove every temporary file being written and return with writing blocked for good: for an
 /// interrupt handler that ends the process next. Returns how many files it removed.
 pub fn abandon_in_flight_writes() -> usize {
-    // Waits for writers in the middle of creating a file, and keeps new ones from starting.
-    let creating = CREATING.write().unwrap_or_else(|e| e.into_inner());
-    // A poisoned lock still holds the set: a panicking writer cannot hide its temporary file.
-    let mut guard = IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner());
-    let removed = guard
-        .take()
-        .unwrap_or_default()
-        .iter()
-        .filter(|tmp| std::fs::remove_file(tmp).is_ok())
-        .count();
-    // Leave both locks held: no writer may start a new temporary file before the process ends.
-    std::mem::forget(guard);
-    std::mem::forget(creating);
-    removed
-}
-
-fn track(tmp: &Path, writing: bool) {
-    let mut guard = IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner());
-    let set = guard.get_or_insert_with(HashSet::new);
-    if writing {
-        set.insert(tmp.to_path_buf());
-    } else {
-        set.remove(tmp);
-    }
+    IN_FLIGHT.abandon(|path| std::fs::remove_file(path))
 }
 
 /// Register `tmp` as in flight and create it (and its folder when missing), as one step that
 /// [`abandon_in_flight_writes`] cannot fall in the middle of.
 fn create_tracked(tmp: &Path, path: &Path) -> io::Result<std::fs::File> {
-    let _creating = CREATING.read().unwrap_or_else(|e| e.into_inner());
-    track(tmp, true);
+    let _creating = IN_FLIGHT.creating();
+    IN_FLIGHT.track(tmp, true);
     match std::fs::File::create(tmp) {
         Ok(f) => Ok(f),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -117,7 +88,7 @@ pub fn write_atomic_with(
     tmp_name.push(".thresh-tmp");
     let tmp = path.with_file_name(tmp_name);
     let written = write_through(&tmp, path, fill);
-    track(&tmp, false);
+    IN_FLIGHT.track(&tmp, false);
     written
 }
 

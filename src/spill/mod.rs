@@ -15,14 +15,15 @@
 pub mod prints;
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 
 use crate::error::Error;
+use crate::sweep::Sweep;
 
 /// Runs read at once by one merge; more are merged in rounds (file handles and buffers stay
 /// bounded whatever the number of runs).
@@ -30,36 +31,13 @@ pub const MAX_FAN_IN: usize = 64;
 /// Buffer of each run reader and writer.
 pub const READ_BUFFER: usize = 64 << 10;
 
-/// Spill folders alive now, so that an interrupted run can remove them.
-static LIVE: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
-/// Held shared while a spill file is created and exclusively (for good) by
-/// [`abandon_spill_dirs`], so no file appears in a folder after the sweep removed it.
-static CREATING: RwLock<()> = RwLock::new(());
+/// Spill folders that exist right now, so that an interrupted run can remove them.
+static LIVE: Sweep = Sweep::new();
 
 /// Remove every live spill folder and block creating new spill files for good: for an
 /// interrupt handler that ends the process next. Returns how many folders it removed.
 pub fn abandon_spill_dirs() -> usize {
-    let creating = CREATING.write().unwrap_or_else(|e| e.into_inner());
-    let mut guard = LIVE.lock().unwrap_or_else(|e| e.into_inner());
-    let removed = guard
-        .take()
-        .unwrap_or_default()
-        .iter()
-        .filter(|dir| std::fs::remove_dir_all(dir).is_ok())
-        .count();
-    std::mem::forget(guard);
-    std::mem::forget(creating);
-    removed
-}
-
-fn track(dir: &Path, live: bool) {
-    let mut guard = LIVE.lock().unwrap_or_else(|e| e.into_inner());
-    let set = guard.get_or_insert_with(HashSet::new);
-    if live {
-        set.insert(dir.to_path_buf());
-    } else {
-        set.remove(dir);
-    }
+    LIVE.abandon(|path| std::fs::remove_dir_all(path))
 }
 
 /// A private temporary folder for one run's spill files; removed with everything in it on drop.
@@ -77,14 +55,14 @@ impl SpillDir {
             source,
         };
         std::fs::create_dir_all(parent).map_err(failed)?;
-        let _creating = CREATING.read().unwrap_or_else(|e| e.into_inner());
+        let _creating = LIVE.creating();
         let dir = tempfile::Builder::new()
             .prefix(".thresh-spill-")
             .tempdir_in(parent)
             .map_err(failed)?
             // Removal is ours (on drop, or by the interrupt sweep), not the guard's.
             .keep();
-        track(&dir, true);
+        LIVE.track(&dir, true);
         Ok(SpillDir {
             dir,
             next: AtomicU64::new(0),
@@ -97,7 +75,7 @@ impl SpillDir {
 
     /// A new file in the folder, named after what it holds.
     pub fn create(&self, what: &str) -> Result<(PathBuf, File), Error> {
-        let _creating = CREATING.read().unwrap_or_else(|e| e.into_inner());
+        let _creating = LIVE.creating();
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let path = self.dir.join(format!("{what}-{n:06}"));
         let file = File::options()
@@ -117,7 +95,7 @@ impl Drop for SpillDir {
     fn drop(&mut self) {
         // Nothing to report to: a folder that cannot be removed is left under its hidden name.
         let _ = std::fs::remove_dir_all(&self.dir);
-        track(&self.dir, false);
+        LIVE.track(&self.dir, false);
     }
 }
 
