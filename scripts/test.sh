@@ -2,8 +2,8 @@
 # Every test: the Rust suite (unit, property and end-to-end tests), then the Python package's
 # tests, in a virtual environment under target/ that this script makes on first use (Ray,
 # PySpark, pytest and pandas from PyPI; the package installed with `pip install ./python`).
-# The Spark test needs a Java 17+ runtime; the HTML report's browser test uses Debian's
-# chromium when present (.ci/run installs both).
+# The Spark test needs a Java 17+ runtime and the HTML report's browser test Debian's
+# chromium; each is skipped with a note when missing (.ci/run installs both and requires them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
