@@ -36,6 +36,10 @@ threads=${THREADS:-$(nproc)}
 cases=${CASES:-jsonl compressed txt threads dolma}
 has() { [[ " $cases " == *" $1 "* ]]; }
 
+if [ ! -x /usr/bin/time ]; then
+    echo "bench: needs GNU time at /usr/bin/time (Debian: apt-get install time)" >&2
+    exit 2
+fi
 cargo build --release --locked --quiet --bin thresh --example ceiling
 bin=$PWD/target/release/thresh
 ceiling=$PWD/target/release/examples/ceiling
@@ -47,6 +51,8 @@ echo "corpus: $corpus ($mb MB of JSONL), $threads threads, $(nproc) cores"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(free -g | awk '/Mem:/ {print $2}') GB RAM"
 printf '%-44s %8s %8s %9s %9s %9s\n' case wall_s cpu_s MB/s MB/cpu-s peak_MB
 
+# calc EXPR: floating-point arithmetic with awk (bc is not on every machine).
+calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
 declare -A cpu_of wall_of
 # Each run writes a new folder ($work/out, a link to the run's own folder); all are deleted at
 # the end. Deleting one run's output before the next would make the next pay for it: ext4 skips
@@ -68,13 +74,13 @@ run() {
     fi
     read -r wall user sys peak <"$work/time"
     local cpu
-    cpu=$(echo "$user + $sys" | bc -l)
+    cpu=$(calc "$user + $sys")
     cpu_of[$name]=$cpu
     wall_of[$name]=$wall
     printf '%-44s %8.2f %8.2f %9.1f %9.1f %9.0f\n' "$name" "$wall" "$cpu" \
-        "$(echo "$size / $wall" | bc -l)" "$(echo "$size / $cpu" | bc -l)" "$(echo "$peak / 1024" | bc -l)"
+        "$(calc "$size / $wall")" "$(calc "$size / $cpu")" "$(calc "$peak / 1024")"
 }
-ratio() { echo "$1 / $2" | bc -l | xargs printf '%.2f'; }
+ratio() { awk "BEGIN { printf \"%.2f\", $1 / $2 }"; }
 
 exact=(--no-dedup --variant-cover 0 --classifier off)
 if has jsonl; then

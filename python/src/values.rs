@@ -18,6 +18,13 @@ use crate::packed::{
 };
 use crate::{config_error, error, text_of, to_text};
 
+/// The bytes of a `str` or `bytes` argument that must not be `None`.
+fn required_text<'a>(text: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
+    text_of(text)?
+        .bytes
+        .ok_or_else(|| PyTypeError::new_err("a text is needed, not None"))
+}
+
 /// A document's fingerprint: blocks (byte spans into its UTF-8 text), keys, shingle samples.
 #[pyclass(module = "thresh._native", frozen)]
 pub(crate) struct Fingerprint {
@@ -112,10 +119,7 @@ pub(crate) fn fingerprint(
 ) -> PyResult<Fingerprint> {
     let default = default_options();
     let cfg = &options.unwrap_or(&default).cfg;
-    let text = text_of(text)?;
-    let bytes = text
-        .bytes
-        .ok_or_else(|| PyTypeError::new_err("a text is needed, not None"))?;
+    let bytes = required_text(text)?;
     let scanned = py.allow_threads(|| scan_one(bytes, cfg, true));
     Ok(Fingerprint { scanned })
 }
@@ -383,10 +387,7 @@ pub(crate) fn minhash(
 ) -> PyResult<Option<Vec<u32>>> {
     let default = default_options();
     let cfg = &options.unwrap_or(&default).cfg;
-    let text = text_of(text)?;
-    let bytes = text
-        .bytes
-        .ok_or_else(|| PyTypeError::new_err("a text is needed, not None"))?;
+    let bytes = required_text(text)?;
     let empty = thresh::count::FrozenCounts::default();
     let (block_counts, site) = match counts {
         Some(c) => (&c.inner.counts.blocks, c.inner.site_id(site)),
