@@ -27,6 +27,15 @@ const DETECT_BYTES: usize = 400;
 /// or "comments" is ordinary prose.
 const CTA_MAX_WORDS: u16 = 8;
 
+/// Blocks of at most this many words are tested for naming a comment thread ("20 Responses to
+/// ..." quotes the article's title).
+const COMMENTS_HEADING_MAX_WORDS: u16 = 16;
+
+/// Blocks of at most this many words are tested for the marks of a comment thread (headings
+/// such as "37 comments", bylines such as "Ann says:"): a commenter's byline carries a name, a
+/// date and a time, and often "Reply" or "Permalink".
+const COMMENT_MAX_WORDS: u16 = 20;
+
 /// What the classifier knows about one block. Counts saturate at their type's maximum.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct BlockFeatures {
@@ -68,6 +77,12 @@ pub mod flag {
     pub const ENDS_COLON: u8 = 16;
     /// Starts with a lower-case letter: usually the rest of a sentence.
     pub const STARTS_LOWER: u8 = 32;
+    /// A short block naming a comment thread: "37 comments", "Comments (87)", "20 Responses to
+    /// ...", "Leave a Reply".
+    pub const COMMENTS_HEADING: u8 = 64;
+    /// A short block with a commenter's verb or a comment's furniture: "Ann says:", "Posted
+    /// by:", "Reply", "Permalink", "(Score:5, Insightful)".
+    pub const COMMENT_MARK: u8 = 128;
 }
 
 impl BlockFeatures {
@@ -361,6 +376,44 @@ const CALLS_TO_ACTION: &[&str] = &[
     " leer más ",
 ];
 
+/// Words that name a comment thread, matched like [`CALLS_TO_ACTION`].
+const COMMENTS_HEADINGS: &[&str] = &[
+    " comments ",
+    " comment ",
+    " responses ",
+    " replies ",
+    " reactions ",
+    " discussion ",
+    " thoughts on ",
+    " leave a reply ",
+    " kommentare ",
+    " commentaires ",
+    " comentarios ",
+    " comentários ",
+    " commenti ",
+    " reacties ",
+];
+
+/// A commenter's verb or a comment's furniture, matched like [`CALLS_TO_ACTION`].
+const COMMENT_MARKS: &[&str] = &[
+    " says ",
+    " said ",
+    " wrote ",
+    " writes ",
+    " responded ",
+    " replied ",
+    " posted by ",
+    " reply ",
+    " permalink ",
+    " report abuse ",
+    " score ",
+    " sagt ",
+    " schrieb ",
+    " a écrit ",
+    " dice ",
+    " escribió ",
+];
+
 /// Word counts of one block, gathered token by token.
 struct TokenStats {
     words: usize,
@@ -369,7 +422,7 @@ struct TokenStats {
     caps: usize,
     numbers: usize,
     /// The first words, lower case, space-separated and space-padded: enough for a call to
-    /// action, which is only looked for in short blocks.
+    /// action and a comment's marks, which are only looked for in short blocks.
     lower: String,
     month_at: Vec<usize>,
     number_at: Vec<usize>,
@@ -413,8 +466,8 @@ impl TokenStats {
         if (3..=10).contains(&letters) && may_be_month(low) && months().contains(low) {
             self.month_at.push(self.words);
         }
-        // Only short blocks are tested for calls to action.
-        if self.words <= usize::from(CTA_MAX_WORDS) {
+        // Only short blocks are tested for calls to action and comment marks.
+        if self.words <= usize::from(COMMENT_MAX_WORDS) {
             self.lower.push_str(low);
             self.lower.push(' ');
         }
@@ -526,6 +579,13 @@ fn block_features_with(text: &str, stoplist: Option<&WordSet>, low: &mut String)
     }
     if f.words <= CTA_MAX_WORDS && CALLS_TO_ACTION.iter().any(|p| lower.contains(p)) {
         flags |= flag::CALL_TO_ACTION;
+    }
+    if f.words <= COMMENTS_HEADING_MAX_WORDS && COMMENTS_HEADINGS.iter().any(|p| lower.contains(p))
+    {
+        flags |= flag::COMMENTS_HEADING;
+    }
+    if f.words <= COMMENT_MAX_WORDS && COMMENT_MARKS.iter().any(|p| lower.contains(p)) {
+        flags |= flag::COMMENT_MARK;
     }
     let end = trimmed.trim_end_matches(['"', '\'', '”', '’', ')', ']', '»']);
     if end.ends_with(['.', '!', '?', '…']) {

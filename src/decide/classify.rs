@@ -83,6 +83,8 @@ pub struct Thresholds {
     pub backoff_share: f64,
     /// ...and fewer than this many words.
     pub backoff_words: u32,
+    /// A comment thread is looked for below at least this many words of good prose (0: never).
+    pub thread_article_words: u32,
 }
 
 impl Strength {
@@ -102,11 +104,13 @@ impl Strength {
             inside_run: usize::MAX,
             backoff_share: 0.1,
             backoff_words: 100,
+            thread_article_words: 50,
         };
         match self {
             Strength::Off | Strength::Default => base,
             Strength::Conservative => Thresholds {
                 strict_outside: false,
+                thread_article_words: 0,
                 ..base
             },
             Strength::Aggressive => Thresholds {
@@ -176,6 +180,8 @@ pub enum Zone {
     BeforeArticle,
     InArticle,
     AfterArticle,
+    /// In the comment thread under the article.
+    Comments,
     /// The document has no run of prose at all.
     NoArticle,
 }
@@ -186,6 +192,7 @@ impl Zone {
             Zone::BeforeArticle => "before the article",
             Zone::InArticle => "inside the article",
             Zone::AfterArticle => "after the article",
+            Zone::Comments => "in the comments under the article",
             Zone::NoArticle => "in a page without article prose",
         }
     }
@@ -284,6 +291,84 @@ fn clear_chrome(f: &BlockFeatures) -> bool {
         || (f.links > 0 && f.words <= 15)
         || (f.separators >= 2 && !sentence)
 }
+
+/// A commenter's byline or a comment's furniture: short, and dated or with a commenter's verb
+/// ("Ann says:", "Posted by: Ann | May 3, 2012 at 10:11 AM", "Reply").
+fn comment_byline(f: &BlockFeatures) -> bool {
+    let dated = f.has(flag::DATE) || f.has(flag::TIME);
+    let sentence = f.has(flag::SENTENCE_END);
+    f.words <= 20
+        && ((f.has(flag::COMMENT_MARK) && (dated || !sentence))
+            || (dated && !sentence && f.words <= 15))
+}
+
+/// Where the comment thread under the article starts, as an index into `keyed`, looked for
+/// below at least `article_words` words of good prose:
+/// - a comments heading ("37 comments", "Comments (87)") with a commenter's byline right below
+///   it and at least one more further down;
+/// - without a heading, the first of a chain of commenters' bylines with a commenter's verb or
+///   furniture ("Ann says:", "Posted by: Ann | ...", "Reply"), each at most
+///   [`THREAD_BYLINE_GAP`] blocks below the last.
+///
+/// An article that mentions comments, or a dated list inside it, has neither shape.
+fn comment_thread(
+    keyed: &[usize],
+    feats: &DocFeatures,
+    class: &[Class],
+    article_words: u32,
+) -> Option<usize> {
+    if article_words == 0 {
+        return None;
+    }
+    let n = keyed.len();
+    let f = |k: usize| &feats.blocks[keyed[k]];
+    let byline = |k: usize| comment_byline(f(k));
+    let marked = |k: usize| byline(k) && f(k).has(flag::COMMENT_MARK);
+    let mut good_words = 0u32;
+    for k in 0..n {
+        if class[k] == Class::Good {
+            good_words += u32::from(f(k).words);
+            continue;
+        }
+        if good_words < article_words {
+            continue;
+        }
+        if f(k).has(flag::COMMENTS_HEADING) {
+            let mut below = (k + 1..n).filter(|&j| byline(j));
+            if below.next().is_some_and(|j| j <= k + THREAD_FIRST_BYLINE) && below.next().is_some()
+            {
+                return Some(k);
+            }
+        }
+        if marked(k) {
+            let mut last = k;
+            let mut chain = 1;
+            for j in k + 1..n {
+                if j > last + THREAD_BYLINE_GAP {
+                    break;
+                }
+                if marked(j) {
+                    last = j;
+                    chain += 1;
+                    if chain == THREAD_CHAIN {
+                        return Some(k);
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A thread without a heading is a chain of at least this many commenters' bylines...
+const THREAD_CHAIN: usize = 3;
+
+/// ...each at most this many blocks below the one before.
+const THREAD_BYLINE_GAP: usize = 12;
+
+/// The first commenter's byline sits at most this many blocks below the thread's heading
+/// (sort order, paging and form lines may come between).
+const THREAD_FIRST_BYLINE: usize = 8;
 
 /// The class of a block from its own features.
 fn initial_class(f: &BlockFeatures, has_stoplist: bool, strong: bool, t: &Thresholds) -> Class {
@@ -409,11 +494,16 @@ pub fn classify(
         }
     }
 
+    // The comment thread, when there is one, ends the article: the main run is looked for
+    // above it, and everything from its heading down goes.
+    let thread = comment_thread(&keyed, feats, &class, t.thread_article_words);
+    let article_end = thread.unwrap_or(n);
+
     // The main run: the heaviest stretch of good blocks with fewer than `run_break` non-good
     // blocks between consecutive ones.
     let mut best: Option<(usize, usize, u64)> = None;
     let mut k = 0;
-    while k < n {
+    while k < article_end {
         if class[k] != Class::Good {
             k += 1;
             continue;
@@ -421,7 +511,7 @@ pub fn classify(
         let (start, mut end, mut weight) = (k, k, 0u64);
         let mut gap = 0;
         let mut j = k;
-        while j < n {
+        while j < article_end {
             if class[j] == Class::Good {
                 end = j;
                 gap = 0;
@@ -473,12 +563,14 @@ pub fn classify(
             continue;
         }
         let zone = match best {
+            _ if k >= article_end => Zone::Comments,
             None => Zone::NoArticle,
             Some((s, _, _)) if k < s => Zone::BeforeArticle,
             Some((_, e, _)) if k > e => Zone::AfterArticle,
             Some(_) => Zone::InArticle,
         };
         let remove = match zone {
+            Zone::Comments => true,
             // Careful inside the article and where there is none: only clear chrome goes.
             // Without an article there is no telling a headline list from a short text.
             Zone::NoArticle => class[k] == Class::Bad && clear_chrome(&feats.blocks[keyed[k]]),
