@@ -231,6 +231,13 @@ pub struct InputArgs {
     )]
     pub classifier: ClassifierArg,
 
+    /// Keep the comment thread under an article. By default the classifier finds it (a
+    /// comments heading such as "37 comments" with commenters' bylines below it, or a chain of
+    /// bylines such as "Ann says:" / "Posted by: Ann | May 3, 2012 at 10:11 AM") and removes it
+    /// with everything below; --classifier conservative always keeps it.
+    #[arg(help_heading = "Boilerplate rules", long)]
+    pub keep_comments: bool,
+
     /// Documents whose content (site chrome left out) has an estimated Jaccard similarity of
     /// word 5-grams at or above this are near-duplicates: one copy is written (see --keep).
     /// Lower finds more edited copies and risks pairing different pages. In (0, 1].
@@ -561,6 +568,7 @@ impl InputArgs {
                         ClassifierArg::Default => Strength::Default,
                         ClassifierArg::Aggressive => Strength::Aggressive,
                     },
+                    keep_comments: self.keep_comments,
                 },
             },
             patterns: Patterns::new(keep, drop)?,

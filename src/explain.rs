@@ -586,8 +586,13 @@ fn describe(
             Some("--classifier"),
             Some(d.classifier.strength.name().to_string()),
             format!(
-                "classified: {}",
-                crate::decide::classify::describe(features, *zone, *run)
+                "classified: {}{}",
+                crate::decide::classify::describe(features, *zone, *run),
+                if *zone == crate::decide::Zone::Comments {
+                    " (--keep-comments keeps the thread)"
+                } else {
+                    ""
+                }
             ),
         ),
     };

@@ -741,6 +741,34 @@ mod tests {
     }
 
     #[test]
+    fn comment_headings_and_marks() {
+        for heading in [
+            "37 comments",
+            "Comments (87)",
+            "{ 43 comments… read them below or add one }",
+            "20 Responses to “Why the Harbour Pier Matters to the Whole Town”",
+            "Leave a Reply",
+            "12 Kommentare",
+        ] {
+            assert!(en(heading).has(flag::COMMENTS_HEADING), "{heading}");
+        }
+        // A sentence about comments is long; a commentator is not a comment.
+        assert!(!en("The council has received more than two hundred comments from residents since the plan was published in the spring.").has(flag::COMMENTS_HEADING));
+        assert!(!en("Commentary").has(flag::COMMENTS_HEADING));
+        for mark in [
+            "Ann Lee says:",
+            "Posted by: Ann | May 3, 2012 at 10:11 AM",
+            "by Tom on December 4, 2010 at 10:42 pm. Reply #",
+            "Re: Harbour plans (Score:5, Insightful)",
+            "Permalink",
+        ] {
+            assert!(en(mark).has(flag::COMMENT_MARK), "{mark}");
+        }
+        assert!(!en("Ann Lee").has(flag::COMMENT_MARK));
+        assert!(!en("Says who, exactly, and on what evidence does the board say that the deck will last another thirty years of storms?").has(flag::COMMENT_MARK));
+    }
+
+    #[test]
     fn every_month_passes_the_prefix_test() {
         assert!(MONTHS.iter().all(|m| may_be_month(m)));
         assert!(!may_be_month("the"));

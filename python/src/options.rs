@@ -37,6 +37,7 @@ impl Options {
     #[pyo3(signature = (*, unit=None, min_docs=None, min_site_share=None, min_site_docs=None,
         variant_cover=None, variant_lift=None, body_evidence=None, body_words=None,
         min_repeat_words=None, max_enclosed_words=None, min_enclosed_run=None, classifier=None,
+        keep_comments=false,
         near_dup_threshold=None, keep=None, no_dedup=false, no_sites=false,
         keep_pattern=Vec::new(), drop_pattern=Vec::new(), max_doc_bytes=None))]
     #[allow(clippy::too_many_arguments)]
@@ -53,6 +54,7 @@ impl Options {
         max_enclosed_words: Option<u32>,
         min_enclosed_run: Option<u32>,
         classifier: Option<&str>,
+        keep_comments: bool,
         near_dup_threshold: Option<f64>,
         keep: Option<&str>,
         no_dedup: bool,
@@ -97,6 +99,7 @@ impl Options {
                 ],
             )?;
         }
+        d.classifier.keep_comments = keep_comments;
         let n = &mut cfg.near_dup;
         n.threshold = near_dup_threshold.unwrap_or(n.threshold);
         n.enabled = !no_dedup;
@@ -147,6 +150,7 @@ impl Options {
         out.set_item("max_enclosed_words", d.max_enclosed_words)?;
         out.set_item("min_enclosed_run", d.min_enclosed_run)?;
         out.set_item("classifier", d.classifier.strength.name())?;
+        out.set_item("keep_comments", d.classifier.keep_comments)?;
         out.set_item("near_dup_threshold", c.near_dup.threshold)?;
         let keep = match c.near_dup.keep {
             KeepPolicy::First => "first",

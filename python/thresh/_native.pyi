@@ -32,6 +32,7 @@ class Options:
         max_enclosed_words: Optional[int] = ...,
         min_enclosed_run: Optional[int] = ...,
         classifier: Optional[str] = ...,
+        keep_comments: bool = ...,
         near_dup_threshold: Optional[float] = ...,
         keep: Optional[str] = ...,
         no_dedup: bool = ...,

@@ -55,6 +55,10 @@ impl Strength {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ClassifierConfig {
     pub strength: Strength,
+    /// Keep the comment thread under an article (by default it goes, except at
+    /// [`Strength::Conservative`]).
+    #[serde(default)]
+    pub keep_comments: bool,
 }
 
 /// The thresholds a strength stands for.
@@ -202,7 +206,9 @@ impl Zone {
 /// after the article".
 pub fn describe(features: &[Cue], zone: Zone, run: u32) -> String {
     let cues: Vec<&str> = features.iter().map(|c| c.describe()).collect();
-    let mut s = if cues.is_empty() {
+    let mut s = if cues.is_empty() && zone == Zone::Comments {
+        "a comment's text".to_string()
+    } else if cues.is_empty() {
         "not article prose".to_string()
     } else {
         cues.join(", ")
@@ -305,7 +311,8 @@ fn comment_byline(f: &BlockFeatures) -> bool {
 /// Where the comment thread under the article starts, as an index into `keyed`, looked for
 /// below at least `article_words` words of good prose:
 /// - a comments heading ("37 comments", "Comments (87)") with a commenter's byline right below
-///   it and at least one more further down;
+///   it and more further down: two more when they are only dated (a dated list under a
+///   heading that mentions comments is not a thread), else one;
 /// - without a heading, the first of a chain of commenters' bylines with a commenter's verb or
 ///   furniture ("Ann says:", "Posted by: Ann | ...", "Reply"), each at most
 ///   [`THREAD_BYLINE_GAP`] blocks below the last.
@@ -323,10 +330,12 @@ fn comment_thread(
     let n = keyed.len();
     let f = |k: usize| &feats.blocks[keyed[k]];
     let byline = |k: usize| comment_byline(f(k));
+    // A byline with a commenter's verb or a time of day; dated lines alone could be a list.
+    let clear = |k: usize| f(k).has(flag::COMMENT_MARK) || f(k).has(flag::TIME);
     let marked = |k: usize| byline(k) && f(k).has(flag::COMMENT_MARK);
     let mut good_words = 0u32;
-    for k in 0..n {
-        if class[k] == Class::Good {
+    for (k, &c) in class.iter().enumerate() {
+        if c == Class::Good {
             good_words += u32::from(f(k).words);
             continue;
         }
@@ -334,30 +343,36 @@ fn comment_thread(
             continue;
         }
         if f(k).has(flag::COMMENTS_HEADING) {
-            let mut below = (k + 1..n).filter(|&j| byline(j));
-            if below.next().is_some_and(|j| j <= k + THREAD_FIRST_BYLINE) && below.next().is_some()
-            {
+            let below = chain(k, n, THREAD_FIRST_BYLINE, &byline);
+            let enough = below.len() == 3 || (below.len() == 2 && below.iter().any(|&j| clear(j)));
+            if enough {
                 return Some(k);
             }
         }
-        if marked(k) {
-            let mut last = k;
-            let mut chain = 1;
-            for j in k + 1..n {
-                if j > last + THREAD_BYLINE_GAP {
-                    break;
-                }
-                if marked(j) {
-                    last = j;
-                    chain += 1;
-                    if chain == THREAD_CHAIN {
-                        return Some(k);
-                    }
-                }
-            }
+        if marked(k) && 1 + chain(k, n, THREAD_BYLINE_GAP, &marked).len() >= THREAD_CHAIN {
+            return Some(k);
         }
     }
     None
+}
+
+/// Up to three blocks below `start` (and above `end`) that pass `test`, each at most `first_gap` (the first) or
+/// [`THREAD_BYLINE_GAP`] (the others) blocks below the one before: the bylines of a thread
+/// come at a comment's length from each other.
+fn chain(start: usize, end: usize, first_gap: usize, test: &impl Fn(usize) -> bool) -> Vec<usize> {
+    let mut found: Vec<usize> = Vec::with_capacity(3);
+    let mut last = start;
+    let mut gap = first_gap;
+    let mut j = start + 1;
+    while found.len() < 3 && j < end && j <= last + gap {
+        if test(j) {
+            found.push(j);
+            last = j;
+            gap = THREAD_BYLINE_GAP;
+        }
+        j += 1;
+    }
+    found
 }
 
 /// A thread without a heading is a chain of at least this many commenters' bylines...
@@ -496,7 +511,11 @@ pub fn classify(
 
     // The comment thread, when there is one, ends the article: the main run is looked for
     // above it, and everything from its heading down goes.
-    let thread = comment_thread(&keyed, feats, &class, t.thread_article_words);
+    let thread = if cfg.keep_comments {
+        None
+    } else {
+        comment_thread(&keyed, feats, &class, t.thread_article_words)
+    };
     let article_end = thread.unwrap_or(n);
 
     // The main run: the heaviest stretch of good blocks with fewer than `run_break` non-good
@@ -633,6 +652,16 @@ mod tests {
     use crate::segment::{segment, UnitChoice};
 
     fn run(doc: &str, strength: Strength) -> (Vec<Option<Reason>>, Outcome) {
+        run_with(
+            doc,
+            &ClassifierConfig {
+                strength,
+                keep_comments: false,
+            },
+        )
+    }
+
+    fn run_with(doc: &str, cfg: &ClassifierConfig) -> (Vec<Option<Reason>>, Outcome) {
         let seg = segment(doc.as_bytes(), UnitChoice::Line);
         let mut print = fingerprint(doc.as_bytes(), &seg, &mut Scratch::default());
         print.features = Some(extract(doc.as_bytes(), &seg));
@@ -643,14 +672,7 @@ mod tests {
         let mut reasons = vec![None; print.blocks.len()];
         let locked = vec![false; print.blocks.len()];
         let feats = print.features.clone().unwrap_or_default();
-        let out = classify(
-            &print,
-            &feats,
-            &mut reasons,
-            &locked,
-            &counts,
-            &ClassifierConfig { strength },
-        );
+        let out = classify(&print, &feats, &mut reasons, &locked, &counts, cfg);
         (reasons, out)
     }
 
@@ -753,5 +775,113 @@ mod tests {
         let doc = format!("{P1}\n{P2}\nRelated stories\nother\nthings\nhere\nthen\n{tail}\n");
         assert!(!kept(&doc, Strength::Default).contains(&tail.to_string()));
         assert!(kept(&doc, Strength::Conservative).contains(&tail.to_string()));
+    }
+
+    /// Three comments of ordinary prose, each under a commenter's byline: nothing in their
+    /// text tells them from the article.
+    fn thread(heading: &str, byline: impl Fn(&str) -> String) -> String {
+        let c1 = "I walked past the pier last weekend with my children and it was sad to see it fenced off again, so I am glad that the board is finally doing something about it.";
+        let c2 = "Two years seems like a very long time for a repair of this size, and I would like to know why the county cannot pay for more of it when the town has paid for so much already.";
+        let c3 = "My grandfather fished from that pier every morning for forty years, and I hope that they keep the old benches and the lamps when they finally rebuild the deck next spring.";
+        format!(
+            "{heading}\n{}\n{c1}\n{}\n{c2}\n{}\n{c3}\n",
+            byline("Ann"),
+            byline("Tom"),
+            byline("Ruth")
+        )
+    }
+
+    fn article() -> String {
+        format!("Harbour pier to stay closed for two years\n{P1}\n{P2}\n")
+    }
+
+    #[test]
+    fn a_comment_thread_under_a_heading_goes() {
+        let doc = format!(
+            "{}{}",
+            article(),
+            thread("3 Comments", |name| format!(
+                "{name} on March 13, 2025 at 9:14 am"
+            ))
+        );
+        let k = kept(&doc, Strength::Default);
+        assert_eq!(
+            k,
+            vec!["Harbour pier to stay closed for two years", P1, P2],
+            "{k:?}"
+        );
+        let (reasons, _) = run(&doc, Strength::Default);
+        match &reasons[5] {
+            Some(Reason::Classified { zone, .. }) => assert_eq!(*zone, Zone::Comments),
+            other => panic!("{other:?}"),
+        }
+        assert!(Zone::Comments.describe().contains("comments"));
+    }
+
+    #[test]
+    fn a_chain_of_bylines_is_a_thread_without_a_heading() {
+        let doc = format!(
+            "{}{}",
+            article(),
+            thread("Tell us what you think", |name| format!("{name} says:"))
+        );
+        let k = kept(&doc, Strength::Default);
+        assert_eq!(k.len(), 3, "{k:?}");
+    }
+
+    #[test]
+    fn keep_comments_and_conservative_keep_the_thread() {
+        let doc = format!(
+            "{}{}",
+            article(),
+            thread("3 Comments", |name| format!(
+                "Posted by: {name} | May 3, 2012 at 10:11 AM"
+            ))
+        );
+        let cfg = ClassifierConfig {
+            strength: Strength::Default,
+            keep_comments: true,
+        };
+        let (reasons, _) = run_with(&doc, &cfg);
+        // The comments stay, bylines with them, as the article's run goes on to the last.
+        let survivors: Vec<String> = doc
+            .lines()
+            .zip(&reasons)
+            .filter(|(_, r)| r.is_none())
+            .map(|(l, _)| l.to_string())
+            .collect();
+        assert_eq!(survivors.len(), 9, "{survivors:?}");
+        assert!(survivors[8].starts_with("My grandfather"), "{survivors:?}");
+        assert_eq!(kept(&doc, Strength::Conservative), survivors);
+        assert_eq!(kept(&doc, Strength::Default).len(), 3);
+    }
+
+    #[test]
+    fn a_dated_list_under_a_heading_that_mentions_comments_stays() {
+        // A consultation timeline: dates without times or commenters' verbs, only two of them.
+        let doc = format!(
+            "{}Public comments\nMarch 3, 2025\n{P1}\nApril 7, 2025\n{P2}\n",
+            article()
+        );
+        let k = kept(&doc, Strength::Default);
+        assert!(
+            k.iter().filter(|l| **l == P1 || **l == P2).count() == 4,
+            "{k:?}"
+        );
+    }
+
+    #[test]
+    fn a_thread_needs_an_article_above_it() {
+        // Comments heading and bylines before any prose: a teaser, not a thread.
+        let doc = format!(
+            "{}{}",
+            thread("3 Comments", |name| format!("{name} says:")),
+            article()
+        );
+        let k = kept(&doc, Strength::Default);
+        assert!(
+            k.contains(&P1.to_string()) && k.contains(&P2.to_string()),
+            "{k:?}"
+        );
     }
 }

@@ -57,6 +57,38 @@ fn unique_chrome_goes_and_tricky_content_stays() {
         "a one-paragraph brief stays"
     );
     assert!(!brief.contains("Read more"));
+    let library = text("northshoreherald.example/2025-05-06-library-extension.txt");
+    assert!(
+        library.ends_with("until the end of September.\n"),
+        "the article ends where its comment thread starts: {library}"
+    );
+    assert!(!library.contains("Forty seats"), "a comment goes");
+}
+
+#[test]
+fn keep_comments_keeps_the_thread_under_the_article() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    thresh()
+        .args(["clean", "-q", "--keep-comments", "-o"])
+        .arg(&out)
+        .arg(scraped())
+        .assert()
+        .success();
+    let tree = read_tree(&out);
+    let library =
+        String::from_utf8_lossy(&tree["northshoreherald.example/2025-05-06-library-extension.txt"])
+            .into_owned();
+    for comment in ["We visited on the first morning", "Forty seats"] {
+        assert!(library.contains(comment), "{comment} stays: {library}");
+    }
+    // Only the thread is kept: the other pages come out as by default.
+    let expected = read_tree(&fixtures().join("classifier").join("expected"));
+    for (name, bytes) in &expected {
+        if !name.starts_with("northshoreherald") {
+            assert_eq!(&tree[name], bytes, "{name}");
+        }
+    }
 }
 
 #[test]
@@ -89,6 +121,23 @@ fn explain_and_report_name_the_features() {
         "{text}"
     );
     assert!(text.contains("after the article"), "{text}");
+
+    let out = thresh()
+        .args([
+            "explain",
+            "northshoreherald.example/2025-05-06-library-extension.txt",
+        ])
+        .arg(scraped())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "a comment's text in the comments under the article (--keep-comments keeps the thread)"
+        ),
+        "{text}"
+    );
 
     let out = thresh()
         .args(["clean", "--dry-run", "-q", "--report", "-"])
