@@ -38,6 +38,8 @@ def test_defaults_are_the_command_lines():
     assert s["min_docs"] == 5 and s["min_site_share"] == 0.05 and s["classifier"] == "default"
     assert s["near_dup_threshold"] == 0.7 and s["keep"] == "first" and s["unit"] == "auto"
     assert thresh.Options(min_docs=8, no_sites=True).settings()["min_docs"] == 8
+    assert s["keep_comments"] is False
+    assert thresh.Options(keep_comments=True).settings()["keep_comments"] is True
 
 
 @pytest.mark.parametrize(
