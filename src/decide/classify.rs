@@ -415,6 +415,48 @@ fn initial_class(f: &BlockFeatures, has_stoplist: bool, strong: bool, t: &Thresh
     }
 }
 
+/// Several near-good paragraphs in a row, with only short sentences between them, are prose
+/// even where none is long enough to be good on its own (an article of short paragraphs, an
+/// introduction under a photo caption): they become good. Headline lists do not form such runs:
+/// their titles end without a sentence.
+fn promote_prose_runs(class: &mut [Class], before: &[Class], keyed: &[usize], feats: &DocFeatures) {
+    let n = class.len();
+    let f = |k: usize| &feats.blocks[keyed[k]];
+    let prose: Vec<bool> = (0..n)
+        .map(|k| {
+            class[k] == Class::NearGood
+                || (before[k] == Class::Short
+                    && class[k] == Class::Short
+                    && f(k).has(flag::SENTENCE_END))
+        })
+        .collect();
+    let mut a = 0;
+    while a < n {
+        if !prose[a] {
+            a += 1;
+            continue;
+        }
+        let mut b = a;
+        while b + 1 < n && prose[b + 1] {
+            b += 1;
+        }
+        let near = (a..=b).filter(|&k| class[k] == Class::NearGood).count();
+        let words: u32 = (a..=b).map(|k| u32::from(f(k).words)).sum();
+        if near >= PROSE_RUN_BLOCKS && words >= PROSE_RUN_WORDS {
+            for c in &mut class[a..=b] {
+                *c = Class::Good;
+            }
+        }
+        a = b + 1;
+    }
+}
+
+/// A run of near-good paragraphs is prose with at least this many of them...
+const PROSE_RUN_BLOCKS: usize = 3;
+
+/// ...and this many words.
+const PROSE_RUN_WORDS: u32 = 60;
+
 /// For every block, the class of the nearest block on each side that `skip` does not pass
 /// over; the page's edges count as chrome. Linear, so a page of ten thousand short lines costs
 /// no more than it should.
@@ -509,6 +551,7 @@ pub fn classify(
             class[k] = Class::Good;
         }
     }
+    promote_prose_runs(&mut class, &before, &keyed, feats);
 
     // The comment thread, when there is one, ends the article: the main run is looked for
     // above it, and everything from its heading down goes.
@@ -884,5 +927,26 @@ mod tests {
             k.contains(&P1.to_string()) && k.contains(&P2.to_string()),
             "{k:?}"
         );
+    }
+
+    #[test]
+    fn short_paragraphs_in_a_row_are_prose() {
+        // A long caption is the only good block; the article under it, after a dateline, is
+        // short paragraphs, none long enough to be good alone or next to a good block.
+        let paragraphs = [
+            "Some homes stay on the market for months, and a famous owner does not always help them sell.",
+            "A well-known name brings more visitors to the listing, an agent in the city said this week.",
+            "It rarely adds to the price.",
+            "Good photographs, a clear description and easy viewings matter far more to a buyer than who lived there before.",
+        ];
+        let doc = format!(
+            "Homes | Market | Advice\nFamous homes that will not sell\n{P1}\nPosted March 3, 2025 | By Ann Lee\n{}\nShare this\nLatest Headlines\n",
+            paragraphs.join("\n")
+        );
+        let k = kept(&doc, Strength::Default);
+        for p in paragraphs {
+            assert!(k.iter().any(|l| l == p), "{p} stays: {k:?}");
+        }
+        assert!(!k.iter().any(|l| l == "Latest Headlines"), "{k:?}");
     }
 }
