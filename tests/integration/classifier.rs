@@ -164,6 +164,15 @@ fn explain_and_report_name_the_features() {
         .expect("a call to action is removed");
     assert_eq!(share["reason"], "classified");
     assert_eq!(share["zone"], "after_article");
+    let comments = r["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["removed"].as_array().unwrap())
+        .filter(|b| b["zone"] == "comments")
+        .count();
+    // The library page's thread: its heading down to the copyright line.
+    assert!(comments >= 10, "{comments} removals in the comments");
 }
 
 #[test]
