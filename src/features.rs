@@ -414,6 +414,51 @@ const COMMENT_MARKS: &[&str] = &[
     " escribió ",
 ];
 
+/// Bits of [`phrase_lists_in`]: which lists have a phrase in the text.
+const IN_CALLS_TO_ACTION: u8 = 1;
+const IN_COMMENTS_HEADINGS: u8 = 2;
+const IN_COMMENT_MARKS: u8 = 4;
+
+/// Which of the phrase lists ([`CALLS_TO_ACTION`], [`COMMENTS_HEADINGS`], [`COMMENT_MARKS`])
+/// have a phrase in `lower`, in one pass over it: one automaton holds all three lists, so a
+/// short block is scanned once rather than once per phrase.
+fn phrase_lists_in(lower: &str) -> u8 {
+    static AUTOMATON: OnceLock<Option<(aho_corasick::AhoCorasick, Vec<u8>)>> = OnceLock::new();
+    let built = AUTOMATON.get_or_init(|| {
+        // A phrase in two lists (" comments ", " reply ") is one pattern with both bits.
+        let mut phrases: Vec<(&str, u8)> = Vec::new();
+        for (list, bit) in [
+            (CALLS_TO_ACTION, IN_CALLS_TO_ACTION),
+            (COMMENTS_HEADINGS, IN_COMMENTS_HEADINGS),
+            (COMMENT_MARKS, IN_COMMENT_MARKS),
+        ] {
+            for &p in list {
+                match phrases.iter_mut().find(|(q, _)| *q == p) {
+                    Some((_, bits)) => *bits |= bit,
+                    None => phrases.push((p, bit)),
+                }
+            }
+        }
+        let automaton = aho_corasick::AhoCorasick::new(phrases.iter().map(|(p, _)| p)).ok()?;
+        Some((automaton, phrases.iter().map(|(_, bits)| *bits).collect()))
+    });
+    let Some((automaton, bits)) = built else {
+        // The lists are constants the automaton always accepts; without it, scan each phrase.
+        return [
+            (CALLS_TO_ACTION, IN_CALLS_TO_ACTION),
+            (COMMENTS_HEADINGS, IN_COMMENTS_HEADINGS),
+            (COMMENT_MARKS, IN_COMMENT_MARKS),
+        ]
+        .iter()
+        .filter(|(list, _)| list.iter().any(|p| lower.contains(p)))
+        .fold(0, |found, (_, bit)| found | bit);
+    };
+    // Phrases share their padding spaces (" read more " and " more from "): overlapping.
+    automaton
+        .find_overlapping_iter(lower)
+        .fold(0, |found, m| found | bits[m.pattern().as_usize()])
+}
+
 /// Word counts of one block, gathered token by token.
 struct TokenStats {
     words: usize,
@@ -577,15 +622,17 @@ fn block_features_with(text: &str, stoplist: Option<&WordSet>, low: &mut String)
     if numbers > 0 && has_time(trimmed) {
         flags |= flag::TIME;
     }
-    if f.words <= CTA_MAX_WORDS && CALLS_TO_ACTION.iter().any(|p| lower.contains(p)) {
-        flags |= flag::CALL_TO_ACTION;
-    }
-    if f.words <= COMMENTS_HEADING_MAX_WORDS && COMMENTS_HEADINGS.iter().any(|p| lower.contains(p))
-    {
-        flags |= flag::COMMENTS_HEADING;
-    }
-    if f.words <= COMMENT_MAX_WORDS && COMMENT_MARKS.iter().any(|p| lower.contains(p)) {
-        flags |= flag::COMMENT_MARK;
+    if f.words <= COMMENT_MAX_WORDS {
+        let found = phrase_lists_in(&lower);
+        if f.words <= CTA_MAX_WORDS && found & IN_CALLS_TO_ACTION != 0 {
+            flags |= flag::CALL_TO_ACTION;
+        }
+        if f.words <= COMMENTS_HEADING_MAX_WORDS && found & IN_COMMENTS_HEADINGS != 0 {
+            flags |= flag::COMMENTS_HEADING;
+        }
+        if found & IN_COMMENT_MARKS != 0 {
+            flags |= flag::COMMENT_MARK;
+        }
     }
     let end = trimmed.trim_end_matches(['"', '\'', '”', '’', ')', ']', '»']);
     if end.ends_with(['.', '!', '?', '…']) {
