@@ -252,7 +252,7 @@ fn build(
         unit: doc.unit,
         bytes: doc.bytes,
         bytes_removed: doc.removed_bytes(),
-        blocks_removed: doc.removals.len(),
+        blocks_removed: outcome.removals(index).len(),
         duplicate_of,
         similarity,
         copies,
@@ -322,16 +322,16 @@ fn explain_blocks(
         return Vec::new();
     };
     let written = matches!(doc.fate, Some(Fate::Written | Fate::Emptied));
+    let removals = outcome.removals(index);
     let removal_of: HashMap<u32, &Reason> =
-        doc.removals.iter().map(|r| (r.block, &r.reason)).collect();
+        removals.iter().map(|r| (r.block, &r.reason)).collect();
     let kept_by_pattern: HashSet<u32> = doc
         .pattern_hits
         .iter()
         .filter(|(_, hit)| *hit == PatternHit::Keep)
         .map(|(b, _)| *b)
         .collect();
-    let boilerplate_keys: HashSet<Key> = doc
-        .removals
+    let boilerplate_keys: HashSet<Key> = removals
         .iter()
         .filter(|r| r.reason.kind() == ReasonKind::Boilerplate)
         .filter_map(|r| print.blocks.get(r.block as usize)?.key())

@@ -113,6 +113,7 @@ pub fn clusters(
     for (i, &(_, r, band)) in entries.iter().enumerate() {
         position[r as usize * BANDS + band as usize] = i;
     }
+    crate::pipeline::memtrace("lsh");
 
     let mut out = vec![None; n];
     let mut kept = vec![false; n];

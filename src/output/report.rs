@@ -394,11 +394,11 @@ pub fn totals(outcome: &Outcome) -> Totals {
             t.bytes_duplicate_documents += doc.bytes;
         }
         // Only documents with removals need their blocks (read back under a memory limit).
-        if let Some(print) = Some(doc)
-            .filter(|d| !d.removals.is_empty())
-            .and_then(|_| outcome.print(d))
+        if let Some(print) = Some(d)
+            .filter(|&d| outcome.has_removals(d))
+            .and_then(|d| outcome.print(d))
         {
-            for r in &doc.removals {
+            for r in outcome.removals(d).iter() {
                 let kind = r.reason.kind();
                 *t.blocks_removed.entry(kind).or_default() += 1;
                 *t.bytes_removed.entry(kind).or_default() += block_len(&print, r.block);
@@ -427,12 +427,12 @@ fn block_len(print: &DocFingerprint, b: u32) -> u64 {
 }
 
 fn doc_row(d: usize, doc: &DocResult, outcome: &Outcome) -> DocRow {
-    let print = Some(doc)
-        .filter(|doc| !doc.removals.is_empty())
-        .and_then(|_| outcome.print(d));
+    let print = Some(d)
+        .filter(|&d| outcome.has_removals(d))
+        .and_then(|d| outcome.print(d));
     let removed = match &print {
-        Some(print) => doc
-            .removals
+        Some(print) => outcome
+            .removals(d)
             .iter()
             .filter_map(|r| {
                 let b = print.blocks.get(r.block as usize)?;
@@ -510,11 +510,11 @@ fn site_rows(outcome: &Outcome) -> Vec<SiteRow> {
         if matches!(status, DocStatus::Duplicate | DocStatus::NearDuplicate) {
             row.bytes_duplicate_documents += doc.bytes;
         }
-        if let Some(print) = Some(doc)
-            .filter(|d| !d.removals.is_empty())
-            .and_then(|_| outcome.print(d))
+        if let Some(print) = Some(d)
+            .filter(|&d| outcome.has_removals(d))
+            .and_then(|d| outcome.print(d))
         {
-            for r in &doc.removals {
+            for r in outcome.removals(d).iter() {
                 *row.bytes_removed.entry(r.reason.kind()).or_default() +=
                     block_len(&print, r.block);
             }
@@ -552,14 +552,14 @@ pub fn catalogue(outcome: &Outcome, cfg: &Config, limit: usize) -> Vec<Catalogue
         near_match: Option<NearMatch>,
     }
     let mut by_key: HashMap<(MatchKind, u64), Agg> = HashMap::new();
-    for (d, doc) in outcome.docs.iter().enumerate() {
-        if doc.removals.is_empty() {
+    for d in 0..outcome.docs.len() {
+        if !outcome.has_removals(d) {
             continue;
         }
         let Some(print) = outcome.print(d) else {
             continue;
         };
-        for r in &doc.removals {
+        for r in outcome.removals(d).iter() {
             let Some(block) = print.blocks.get(r.block as usize) else {
                 continue;
             };

@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::count::CountSpill;
 use crate::error::Error;
 use crate::spill::prints::PrintStore;
+use crate::spill::removals::RemovalStore;
 use crate::spill::SpillDir;
 
 /// A generous estimate of one document's fingerprint in memory (blocks, shingles, features of
@@ -28,6 +29,7 @@ const MAX_BATCH: u64 = 1 << 16;
 pub(super) struct Memory {
     pub dir: Arc<SpillDir>,
     pub store: Arc<PrintStore>,
+    pub removals: Arc<RemovalStore>,
     limit: u64,
     threads: usize,
 }
@@ -39,15 +41,18 @@ impl Memory {
         };
         let dir = Arc::new(SpillDir::new(&spill_parent(cfg))?);
         let store = Arc::new(PrintStore::new(dir.clone())?);
+        let removals = Arc::new(RemovalStore::new(dir.clone())?);
         Ok(Some(Memory {
             dir,
             store,
+            removals,
             limit,
             threads: rayon::current_num_threads().max(1),
         }))
     }
 
-    /// Text documents fingerprinted between two writes to the store.
+    /// Text documents fingerprinted between two writes to the store; also documents decided
+    /// between two writes to the removal store.
     pub fn pass1_batch(&self) -> usize {
         (self.limit / 8 / PRINT_ESTIMATE).clamp(1, MAX_BATCH) as usize
     }

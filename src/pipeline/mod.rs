@@ -33,6 +33,7 @@ use crate::output::{html, report};
 use crate::progress::{Pass, Progress, Silent};
 use crate::segment::{Unit, UnitChoice};
 use crate::spill::prints::PrintStore;
+use crate::spill::removals::RemovalStore;
 use crate::stages;
 
 use counting::{count_blocks, name_near_matches};
@@ -56,6 +57,8 @@ pub struct DocResult {
     pub blocks: u32,
     /// `None` when the document failed (unreadable, binary, changed, not writable).
     pub fate: Option<Fate>,
+    /// The removed blocks. With a memory limit they are on disk and this is empty: read them
+    /// with [`Outcome::removals`].
     pub removals: Vec<Removal>,
     /// The user's pattern matches, by block index.
     pub pattern_hits: Vec<(u32, PatternHit)>,
@@ -97,6 +100,20 @@ fn print_of<'a>(
     }
 }
 
+/// Document `d`'s removals: its own, or read back from the store.
+fn removals_of<'a>(
+    docs: &'a [DocResult],
+    store: Option<&RemovalStore>,
+    d: usize,
+) -> Result<Cow<'a, [Removal]>, Error> {
+    match store {
+        None => Ok(Cow::Borrowed(
+            docs.get(d).map_or(&[][..], |doc| doc.removals.as_slice()),
+        )),
+        Some(store) => Ok(Cow::Owned(store.get(d)?)),
+    }
+}
+
 /// Wall-clock time of each stage.
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
@@ -127,6 +144,9 @@ pub struct Outcome {
     /// The fingerprints, when a memory limit put them on disk (`None`: each document holds
     /// its own). Read them with [`Outcome::print`].
     pub prints: Option<Arc<PrintStore>>,
+    /// The removals, when a memory limit put them on disk (`None`: each document holds its
+    /// own). Read them with [`Outcome::removals`].
+    pub removal_store: Option<Arc<RemovalStore>>,
 }
 
 impl Outcome {
@@ -136,6 +156,20 @@ impl Outcome {
         print_of(&self.docs, self.prints.as_deref(), d)
             .ok()
             .flatten()
+    }
+
+    /// Document `d`'s removed blocks (empty when none, or when the removal store cannot be
+    /// read back).
+    pub fn removals(&self, d: usize) -> Cow<'_, [Removal]> {
+        removals_of(&self.docs, self.removal_store.as_deref(), d).unwrap_or_default()
+    }
+
+    /// Whether document `d` has removed blocks (without reading them back).
+    pub fn has_removals(&self, d: usize) -> bool {
+        match &self.removal_store {
+            None => self.docs.get(d).is_some_and(|doc| !doc.removals.is_empty()),
+            Some(store) => store.has(d),
+        }
     }
 
     /// Number of inputs that failed (exit code 1 when non-zero).
@@ -159,6 +193,14 @@ pub fn run_with_progress(cfg: &Config, progress: &dyn Progress) -> Result<Outcom
     pool.install(|| run_in_pool(cfg, progress))
 }
 
+pub(crate) fn memtrace(what: &str) {
+    if std::env::var_os("THRESH_MEMTRACE").is_some() {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let pick = |k: &str| status.lines().find(|l| l.starts_with(k)).unwrap_or("").split_whitespace().nth(1).unwrap_or("").to_string();
+        eprintln!("MEMTRACE {what}: rss {} kB hwm {} kB", pick("VmRSS"), pick("VmHWM"));
+    }
+}
+
 fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> {
     let mut timings = Timings::default();
     let clock = Instant::now();
@@ -179,6 +221,7 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
     };
     // Without a limit nothing is spilled and no folder is made.
     let mut memory = Memory::new(cfg)?;
+    memtrace("discovered");
     timings.discover = clock.elapsed();
 
     let clock = Instant::now();
@@ -193,6 +236,7 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
         memory.as_mut(),
     )?;
     let sites = assign_sites(&mut docs);
+    memtrace("pass1");
     let prints = memory.as_ref().map(|m| m.store.clone());
     let store = prints.as_deref();
     timings.pass1 = clock.elapsed();
@@ -209,18 +253,28 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
     };
     // Near-duplicate detection needs only the block counts; shingles are counted once, after.
     let mut counts = count(&docs, !cfg.near_dup.enabled)?;
+    memtrace("count1");
     timings.count = clock.elapsed();
 
     let clock = Instant::now();
     if cfg.near_dup.enabled {
         mark_near_duplicates(&mut docs, store, &counts.blocks, cfg, progress)?;
+    memtrace("near");
         counts = count(&docs, true)?;
+    memtrace("count2");
     }
     timings.near_dup = clock.elapsed();
 
     let clock = Instant::now();
-    decide_all(&mut docs, store, &counts, cfg, &mut issues)?;
-    name_near_matches(&mut docs, store, &counts.blocks)?;
+    let batch = memory.as_ref().map_or(usize::MAX, Memory::pass1_batch);
+    // Not shared yet: the outcome takes its copy after the decisions.
+    let removal_store = memory.as_mut().and_then(|m| Arc::get_mut(&mut m.removals));
+    decide_all(&mut docs, store, removal_store, &counts, cfg, &mut issues, batch)?;
+    memtrace("decide");
+    let removal_stored = memory.as_ref().map(|m| m.removals.clone());
+    let removal_store = removal_stored.as_deref();
+    name_near_matches(&mut docs, store, removal_store, &counts.blocks)?;
+    memtrace("names");
     timings.decide = clock.elapsed();
 
     let warnings = guardrail_warnings(&docs, cfg);
@@ -231,10 +285,14 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
     if let (Some(out), false, false) = (&cfg.output, cfg.dry_run, stopped) {
         match &cfg.mode {
             OutputMode::Ids => write_ids(&docs, out)?,
-            _ => kept_existing = pass2(&mut docs, store, out, cfg, &mut issues, progress)?,
+            _ => {
+                kept_existing =
+                    pass2(&mut docs, store, removal_store, out, cfg, &mut issues, progress)?
+            }
         }
     }
     timings.pass2 = clock.elapsed();
+    memtrace("pass2");
 
     if let (Some(index), Some(path), true) = (index, &cfg.index, cfg.update_index) {
         let updated =
@@ -257,6 +315,7 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
         kept_existing,
         timings,
         prints,
+        removal_store: removal_stored,
     };
     if let Some(path) = &cfg.report {
         report::write_report(path, &outcome, cfg)?;
@@ -530,40 +589,56 @@ fn mark_duplicates(docs: &mut [DocResult]) {
     }
 }
 
-/// Decide the blocks of every document still to be written.
+/// Decide the blocks of every document still to be written, `batch` documents at a time. With
+/// a removal store each batch's removals go to disk before the next batch is decided.
 fn decide_all(
     docs: &mut [DocResult],
     store: Option<&PrintStore>,
+    mut removal_store: Option<&mut RemovalStore>,
     counts: &CorpusCounts,
     cfg: &Config,
     issues: &mut Vec<Issue>,
+    batch: usize,
 ) -> Result<(), Error> {
-    let decisions: Vec<Option<(Decision, u64)>> = (0..docs.len())
-        .into_par_iter()
-        .map(|d| {
-            let doc = &docs[d];
-            if doc.fate.is_some() {
-                return Ok(None);
+    let mut start = 0;
+    while start < docs.len() {
+        let end = start.saturating_add(batch).min(docs.len());
+        let shared: &[DocResult] = docs;
+        let decisions: Vec<Option<(Decision, u64)>> = (start..end)
+            .into_par_iter()
+            .map(|d| {
+                let doc = &shared[d];
+                if doc.fate.is_some() {
+                    return Ok(None);
+                }
+                let Some(print) = print_of(shared, store, d)? else {
+                    return Ok(None);
+                };
+                let decision =
+                    decide_document(&print, doc.site, &doc.pattern_hits, counts, &cfg.decide);
+                let removed = removed_bytes(&print, &decision.removals);
+                Ok(Some((decision, removed)))
+            })
+            .collect::<Result<_, Error>>()?;
+        for (d, decision) in (start..end).zip(decisions) {
+            let doc = &mut docs[d];
+            if let Some((decided, removed)) = decision {
+                if decided.fate == Fate::NoContent {
+                    issues.push(no_content_issue(doc));
+                }
+                doc.fate = Some(decided.fate);
+                doc.classifier_backed_off = decided.classifier_backed_off;
+                doc.removed_bytes = removed;
+                match removal_store.as_deref_mut() {
+                    Some(removals) => removals.push(d, &decided.removals)?,
+                    None => doc.removals = decided.removals,
+                }
             }
-            let Some(print) = print_of(docs, store, d)? else {
-                return Ok(None);
-            };
-            let decision =
-                decide_document(&print, doc.site, &doc.pattern_hits, counts, &cfg.decide);
-            let removed = removed_bytes(&print, &decision.removals);
-            Ok(Some((decision, removed)))
-        })
-        .collect::<Result<_, Error>>()?;
-    for (doc, decision) in docs.iter_mut().zip(decisions) {
-        if let Some((d, removed)) = decision {
-            if d.fate == Fate::NoContent {
-                issues.push(no_content_issue(doc));
-            }
-            doc.fate = Some(d.fate);
-            doc.removals = d.removals;
-            doc.classifier_backed_off = d.classifier_backed_off;
-            doc.removed_bytes = removed;
         }
+        start = end;
+    }
+    if let Some(removals) = removal_store {
+        removals.seal(docs.len())?;
     }
     Ok(())
 }

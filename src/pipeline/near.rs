@@ -34,6 +34,7 @@ pub(super) fn mark_near_duplicates(
     progress.start(Pass::NearDuplicates, docs.len() as u64);
     let signatures = sketch_content(docs, store, counts, cfg, progress)?;
     progress.finish(Pass::NearDuplicates);
+    super::memtrace("signatures");
     let lengths: Vec<u64> = docs.iter().map(|d| d.bytes).collect();
     let hits = near_dup::clusters(&signatures, &lengths, &cfg.near_dup);
     for (doc, hit) in docs.iter_mut().zip(hits) {

@@ -11,7 +11,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::near::record_files;
-use super::{print_of, DocResult};
+use super::{print_of, removals_of, DocResult};
 use crate::config::{Config, OutputMode};
 use crate::decide::Fate;
 use crate::error::{Error, Issue, IssueKind};
@@ -22,6 +22,7 @@ use crate::output::records::{attribute_row, rewrite_row, IdsRow};
 use crate::output::text;
 use crate::progress::{Pass, Progress};
 use crate::spill::prints::PrintStore;
+use crate::spill::removals::RemovalStore;
 
 /// Pass 2: write every document to be written (or, annotating, every record's attributes); a
 /// failure turns the document into a failed one. Whole-file documents are written in
@@ -30,6 +31,7 @@ use crate::spill::prints::PrintStore;
 pub(super) fn pass2(
     docs: &mut [DocResult],
     store: Option<&PrintStore>,
+    removal_store: Option<&RemovalStore>,
     out: &Path,
     cfg: &Config,
     issues: &mut Vec<Issue>,
@@ -51,7 +53,7 @@ pub(super) fn pass2(
             if doc.source.is_record() {
                 return Ok(Ok(false));
             }
-            let written = write_document(shared, store, d, out, cfg)?;
+            let written = write_document(shared, store, removal_store, d, out, cfg)?;
             progress.advance(Pass::Write, written_bytes(doc));
             Ok(written)
         })
@@ -71,7 +73,15 @@ pub(super) fn pass2(
     let docs_read: &[DocResult] = docs;
     let write_run = |run: &std::ops::Range<usize>, to_stdout: Option<&mut dyn Write>| {
         let print = |i: usize| print_of(docs_read, store, run.start + i);
-        write_record_file(&docs_read[run.clone()], &print, out, cfg, to_stdout)
+        let removals = |i: usize| removals_of(docs_read, removal_store, run.start + i);
+        write_record_file(
+            &docs_read[run.clone()],
+            &print,
+            &removals,
+            out,
+            cfg,
+            to_stdout,
+        )
     };
     // Files are written side by side (compressing an output is often the slowest part of
     // writing it), except to standard output, which takes them one after another, and under a
@@ -134,11 +144,16 @@ type PrintOf<'a> = dyn Fn(usize) -> Result<Option<std::borrow::Cow<'a, crate::fi
     + Sync
     + 'a;
 
+/// The removals of a file's `i`-th document.
+type RemovalsOf<'a> =
+    dyn Fn(usize) -> Result<std::borrow::Cow<'a, [crate::decide::Removal]>, Error> + Sync + 'a;
+
 /// Stream one JSONL file again and write its rows: cleaned records to OUT/<rel> (or to
 /// standard output), or attribute rows to OUT/attributes/<name>/<rel>.
 fn write_record_file<'a>(
     docs: &[DocResult],
     print_of: &PrintOf<'a>,
+    removals_of: &RemovalsOf<'a>,
     out: &Path,
     cfg: &Config,
     stdout: Option<&mut dyn Write>,
@@ -208,6 +223,10 @@ fn write_record_file<'a>(
             Ok(None) => return Row::Skip,
             Err(e) => return Row::Unreadable(e.to_string()),
         };
+        let removals = match removals_of(i) {
+            Ok(removals) => removals,
+            Err(e) => return Row::Unreadable(e.to_string()),
+        };
         let record = match parse_record(&raw.bytes, &cfg.jsonl) {
             Ok(r) if xxhash_rust::xxh3::xxh3_64(r.text.as_bytes()) == print.raw => r,
             _ => {
@@ -227,14 +246,14 @@ fn write_record_file<'a>(
                 &record.text,
                 &print.blocks,
                 doc.fate,
-                &doc.removals,
+                &removals,
             ),
             None => rewrite_row(
                 &raw.bytes,
                 &record.text_span,
                 &record.text,
                 &print.blocks,
-                &doc.removals,
+                &removals,
             ),
         })
     };
@@ -351,6 +370,7 @@ pub(super) fn write_ids(docs: &[DocResult], out: &Path) -> Result<(), Error> {
 fn write_document(
     docs: &[DocResult],
     store: Option<&PrintStore>,
+    removal_store: Option<&RemovalStore>,
     d: usize,
     out: &Path,
     cfg: &Config,
@@ -368,12 +388,14 @@ fn write_document(
     let Some(print) = print_of(docs, store, d)? else {
         return Ok(Ok(false));
     };
-    Ok(rewrite_document(doc, &print, stamp, &target, cfg))
+    let removals = removals_of(docs, removal_store, d)?;
+    Ok(rewrite_document(doc, &print, &removals, stamp, &target, cfg))
 }
 
 fn rewrite_document(
     doc: &DocResult,
     print: &crate::fingerprint::DocFingerprint,
+    removals: &[crate::decide::Removal],
     stamp: FileStamp,
     target: &Path,
     cfg: &Config,
@@ -390,7 +412,7 @@ fn rewrite_document(
         });
     }
     let mut removed = vec![false; print.blocks.len()];
-    for r in &doc.removals {
+    for r in removals {
         removed[r.block as usize] = true;
     }
     let cleaned = text::assemble(&bytes, &print.blocks, &removed);

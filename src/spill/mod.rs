@@ -13,6 +13,7 @@
 //! it reads at once, at most [`MAX_FAN_IN`]; more runs are merged in rounds.
 
 pub mod prints;
+pub mod removals;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
