@@ -47,7 +47,7 @@ impl Default for DiscoverConfig {
 }
 
 /// One input document.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SourceDoc {
     /// Where to read it.
     pub path: PathBuf,

@@ -57,6 +57,13 @@ impl Memory {
         (self.limit / 8 / PRINT_ESTIMATE).clamp(1, MAX_BATCH) as usize
     }
 
+    /// LSH band entries (16 bytes each) sorted in memory before they spill as a run: a
+    /// sixteenth of the limit (the links between bucket mates are made while the last run is
+    /// still in memory).
+    pub fn band_buffer(&self) -> usize {
+        (self.limit / 16 / 16).max(1) as usize
+    }
+
     /// Where counting tables spill, and how many pairs each worker's table holds at most.
     pub fn count_spill(&self) -> CountSpill {
         let tables = 2 * self.threads as u64;

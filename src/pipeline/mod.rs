@@ -258,7 +258,14 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
 
     let clock = Instant::now();
     if cfg.near_dup.enabled {
-        mark_near_duplicates(&mut docs, store, &counts.blocks, cfg, progress)?;
+        mark_near_duplicates(
+            &mut docs,
+            store,
+            memory.as_ref(),
+            &counts.blocks,
+            cfg,
+            progress,
+        )?;
     memtrace("near");
         counts = count(&docs, true)?;
     memtrace("count2");
@@ -331,7 +338,7 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
 /// Under a memory limit each fingerprint goes to the store on disk as soon as its batch is
 /// done, and text files are scanned in batches of [`Memory::pass1_batch`] documents.
 fn pass1(
-    files: Vec<SourceDoc>,
+    mut files: Vec<SourceDoc>,
     cfg: &Config,
     shingles: bool,
     issues: &mut Vec<Issue>,
@@ -355,8 +362,10 @@ fn pass1(
             .position(|f| jsonl_compression(&f.path).is_some())
             .map_or(files.len(), |n| start + n)
             .min(start.saturating_add(batch));
+        // Documents and files differ in number once a JSONL file has been read.
+        let first = docs.len();
         scan_text_files(
-            &files[start..end],
+            &mut files[start..end],
             cfg,
             shingles,
             &mut docs,
@@ -364,7 +373,7 @@ fn pass1(
             progress,
         );
         if let Some(store) = store {
-            keep_all_on_disk(&mut docs, start, store)?;
+            keep_all_on_disk(&mut docs, first, store)?;
         }
         start = end;
     }
@@ -429,8 +438,9 @@ fn accept(doc: &mut DocResult, s: Scanned, issues: &mut Vec<Issue>) {
     doc.stamp = Some(s.stamp);
 }
 
+/// Scan `files`, moving each into its document (no second copy of every name).
 fn scan_text_files(
-    files: &[SourceDoc],
+    files: &mut [SourceDoc],
     cfg: &Config,
     shingles: bool,
     docs: &mut Vec<DocResult>,
@@ -448,8 +458,8 @@ fn scan_text_files(
             },
         )
         .collect();
-    for (source, result) in files.iter().zip(scanned) {
-        let mut doc = new_doc(source.clone());
+    for (source, result) in files.iter_mut().zip(scanned) {
+        let mut doc = new_doc(std::mem::take(source));
         match result {
             Ok(s) => accept(&mut doc, s, issues),
             Err(issue) => issues.push(issue),

@@ -9,10 +9,14 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use std::sync::Arc;
+
+use super::memory::Memory;
 use super::{print_of, DocResult};
 use crate::config::Config;
 use crate::count::FrozenCounts;
-use crate::decide::{near_dup, Fate};
+use crate::decide::near_dup::{self, BandEntry, BANDS};
+use crate::decide::Fate;
 use crate::error::Error;
 use crate::fingerprint::DocFingerprint;
 use crate::input::jsonl::parse_record;
@@ -21,22 +25,40 @@ use crate::input::records::stream_lines;
 use crate::progress::{Pass, Progress};
 use crate::sketch::{Signature, SketchScratch};
 use crate::spill::prints::PrintStore;
+use crate::spill::signatures::SignatureStore;
+use crate::spill::{merge_runs, write_run};
 use crate::stages;
 
-/// Near-duplicates: sketch each document's content without its site's chrome, cluster.
+/// Near-duplicates: sketch each document's content without its site's chrome, cluster. With
+/// a memory limit the signatures go to a [`SignatureStore`] as they are made and the LSH
+/// band entries are sorted as spilled runs (see [`clusters_on_disk`]); the clusters are the
+/// same.
 pub(super) fn mark_near_duplicates(
     docs: &mut [DocResult],
     store: Option<&PrintStore>,
+    memory: Option<&Memory>,
     counts: &FrozenCounts,
     cfg: &Config,
     progress: &dyn Progress,
 ) -> Result<(), Error> {
     progress.start(Pass::NearDuplicates, docs.len() as u64);
-    let signatures = sketch_content(docs, store, counts, cfg, progress)?;
-    progress.finish(Pass::NearDuplicates);
-    super::memtrace("signatures");
     let lengths: Vec<u64> = docs.iter().map(|d| d.bytes).collect();
-    let hits = near_dup::clusters(&signatures, &lengths, &cfg.near_dup);
+    let hits = match memory {
+        None => {
+            let signatures = sketch_content(docs, store, counts, cfg, progress, |_, sig| Ok(sig))?;
+            progress.finish(Pass::NearDuplicates);
+            near_dup::clusters(&signatures, &lengths, &cfg.near_dup)
+        }
+        Some(memory) => {
+            let signatures = SignatureStore::new(memory.dir.clone())?;
+            let present = sketch_content(docs, store, counts, cfg, progress, |d, sig| {
+                signatures.put(d, &sig).map(|_| true)
+            })?;
+            progress.finish(Pass::NearDuplicates);
+            let present: Vec<bool> = present.into_iter().map(|p| p.unwrap_or(false)).collect();
+            clusters_on_disk(&signatures, &present, &lengths, memory, cfg)?
+        }
+    };
     for (doc, hit) in docs.iter_mut().zip(hits) {
         if let Some((of, similarity)) = hit {
             doc.fate = Some(Fate::NearDuplicate {
@@ -48,17 +70,64 @@ pub(super) fn mark_near_duplicates(
     Ok(())
 }
 
+/// [`near_dup::clusters`] over signatures on disk: the band entries of the documents in keep
+/// order are sorted [`Memory::band_buffer`] at a time into runs, merged back (k-way) into the
+/// links between bucket mates, and candidates are verified against signatures read back. The
+/// entries go through the same sort order as in memory, so the links, and the clusters, are
+/// the same. Memory: 4 bytes per band of a document (128 bytes) and the buffer.
+fn clusters_on_disk(
+    signatures: &SignatureStore,
+    present: &[bool],
+    lengths: &[u64],
+    memory: &Memory,
+    cfg: &Config,
+) -> Result<Vec<Option<(usize, f64)>>, Error> {
+    let order = near_dup::keep_order(present, lengths, cfg.near_dup.keep);
+    let per_run = (memory.band_buffer() / BANDS).max(1);
+    let mut runs = Vec::new();
+    let mut buffer: Vec<BandEntry> = Vec::new();
+    for (first, chunk) in (0..order.len())
+        .step_by(per_run)
+        .zip(order.chunks(per_run))
+    {
+        let mut entries: Vec<[BandEntry; BANDS]> = chunk
+            .par_iter()
+            .enumerate()
+            .map(|(i, &d)| {
+                let sig = signatures.get(d)?;
+                Ok(std::array::from_fn(|band| {
+                    BandEntry::new(&sig, first + i, band)
+                }))
+            })
+            .collect::<Result<_, Error>>()?;
+        entries.as_flattened_mut().par_sort_unstable();
+        if first + chunk.len() < order.len() {
+            let run = write_run(&memory.dir, "bands", entries.as_flattened().iter().copied())?;
+            runs.push(Arc::new(run));
+        } else {
+            buffer = entries.into_flattened();
+        }
+    }
+    let merged = merge_runs(&memory.dir, "bands", runs, buffer, &|_, _| None)?;
+    let links = near_dup::link_buckets(order.len(), merged)?;
+    near_dup::resolve(&order, present.len(), &links, &cfg.near_dup, |d| {
+        signatures.get(d)
+    })
+}
+
 /// Signatures of each candidate document's content, its site's template left out (texts read
-/// again). Only template lines (see [`near_dup::is_template`]) are left out, not everything the
+/// again), each passed to `keep` as it is made; the result for document `d` is at index `d`.
+/// Only template lines (see [`near_dup::is_template`]) are left out, not everything the
 /// boilerplate rules would remove: a story syndicated to many sites is itself frequent, and
 /// leaving it out would hide exactly the copies this stage is looking for.
-fn sketch_content(
+fn sketch_content<R: Send>(
     docs: &[DocResult],
     store: Option<&PrintStore>,
     counts: &FrozenCounts,
     cfg: &Config,
     progress: &dyn Progress,
-) -> Result<Vec<Option<Signature>>, Error> {
+    keep: impl Fn(usize, Signature) -> Result<R, Error> + Sync,
+) -> Result<Vec<Option<R>>, Error> {
     let candidate = |doc: &DocResult| {
         doc.fate.is_none() && doc.print.as_ref().is_some_and(|p| p.content.is_some())
     };
@@ -69,7 +138,9 @@ fn sketch_content(
             return Ok(None);
         };
         let mut scratch = SketchScratch::default();
-        Ok(sketch_one(doc, &print, &bytes, counts, cfg, &mut scratch))
+        sketch_one(doc, &print, &bytes, counts, cfg, &mut scratch)
+            .map(|sig| keep(d, sig))
+            .transpose()
     });
     // Every document is reported once; those not read again with no bytes.
     for _ in docs.iter().filter(|d| !candidate(d)) {

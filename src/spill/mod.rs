@@ -14,6 +14,7 @@
 
 pub mod prints;
 pub mod removals;
+pub mod signatures;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
