@@ -226,7 +226,7 @@ pub fn near_duplicate_clusters(outcome: &Outcome) -> Vec<ClusterRow> {
     for doc in &outcome.docs {
         if let Some(Fate::NearDuplicate { of, similarity_bp }) = doc.fate {
             by_kept.entry(of).or_default().push(ClusterMember {
-                id: doc.source.id.clone(),
+                id: doc.source.id().to_string(),
                 similarity: f64::from(similarity_bp) / 10_000.0,
             });
         }
@@ -234,7 +234,7 @@ pub fn near_duplicate_clusters(outcome: &Outcome) -> Vec<ClusterRow> {
     let mut rows: Vec<ClusterRow> = by_kept
         .into_iter()
         .map(|(kept, members)| ClusterRow {
-            kept: outcome.docs[kept].source.id.clone(),
+            kept: outcome.docs[kept].source.id().to_string(),
             size: members.len() + 1,
             members,
         })
@@ -447,7 +447,7 @@ fn doc_row(d: usize, doc: &DocResult, outcome: &Outcome) -> DocRow {
                         } => outcome
                             .docs
                             .get(m.document as usize)
-                            .map(|d| d.source.id.clone()),
+                            .map(|d| d.source.id().to_string()),
                         _ => None,
                     },
                 })
@@ -456,7 +456,7 @@ fn doc_row(d: usize, doc: &DocResult, outcome: &Outcome) -> DocRow {
         None => Vec::new(),
     };
     DocRow {
-        id: doc.source.id.clone(),
+        id: doc.source.id().to_string(),
         site: outcome.sites[doc.site as usize].clone(),
         status: status_of(doc),
         bytes: doc.bytes,
@@ -464,7 +464,7 @@ fn doc_row(d: usize, doc: &DocResult, outcome: &Outcome) -> DocRow {
         classifier_backed_off: doc.classifier_backed_off,
         duplicate_of: match doc.fate {
             Some(Fate::Duplicate { of } | Fate::NearDuplicate { of, .. }) => {
-                Some(outcome.docs[of].source.id.clone())
+                Some(outcome.docs[of].source.id().to_string())
             }
             _ => None,
         },
@@ -648,7 +648,7 @@ pub fn catalogue(outcome: &Outcome, cfg: &Config, limit: usize) -> Vec<Catalogue
             let near_match = agg.near_match.and_then(|m| {
                 Some(NearMatchRow {
                     text: text_of(m.document as usize, m.block as usize)?,
-                    document: outcome.docs.get(m.document as usize)?.source.id.clone(),
+                    document: outcome.docs.get(m.document as usize)?.source.id().to_string(),
                     documents: m.documents,
                 })
             });
@@ -664,7 +664,7 @@ pub fn catalogue(outcome: &Outcome, cfg: &Config, limit: usize) -> Vec<Catalogue
                 example: agg
                     .occurrences
                     .first()
-                    .map(|&(d, _)| outcome.docs[d].source.id.clone())
+                    .map(|&(d, _)| outcome.docs[d].source.id().to_string())
                     .unwrap_or_default(),
                 matched,
                 near_match,

@@ -236,6 +236,7 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
         memory.as_mut(),
     )?;
     let sites = assign_sites(&mut docs);
+    memory::release_freed(memory.is_some());
     memtrace("pass1");
     let prints = memory.as_ref().map(|m| m.store.clone());
     let store = prints.as_deref();
@@ -253,6 +254,7 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
     };
     // Near-duplicate detection needs only the block counts; shingles are counted once, after.
     let mut counts = count(&docs, !cfg.near_dup.enabled)?;
+    memory::release_freed(memory.is_some());
     memtrace("count1");
     timings.count = clock.elapsed();
 
@@ -266,7 +268,10 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
             cfg,
             progress,
         )?;
-    memtrace("near");
+        // Counting again needs none of the first counts: they go before the new ones grow.
+        drop(std::mem::take(&mut counts));
+        memory::release_freed(memory.is_some());
+        memtrace("near");
         counts = count(&docs, true)?;
     memtrace("count2");
     }
@@ -281,6 +286,7 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
     let removal_stored = memory.as_ref().map(|m| m.removals.clone());
     let removal_store = removal_stored.as_deref();
     name_near_matches(&mut docs, store, removal_store, &counts.blocks)?;
+    memory::release_freed(memory.is_some());
     memtrace("names");
     timings.decide = clock.elapsed();
 
@@ -351,7 +357,7 @@ fn pass1(
     let batch = memory.as_ref().map_or(usize::MAX, |m| m.pass1_batch());
     while start < files.len() {
         let store = memory.as_mut().and_then(|m| Arc::get_mut(&mut m.store));
-        if jsonl_compression(&files[start].path).is_some() {
+        if jsonl_compression(&files[start].path()).is_some() {
             scan_jsonl_file(&files[start], cfg, shingles, &mut docs, issues, store)?;
             progress.advance(Pass::Read, 0);
             start += 1;
@@ -359,7 +365,7 @@ fn pass1(
         }
         let end = files[start..]
             .iter()
-            .position(|f| jsonl_compression(&f.path).is_some())
+            .position(|f| jsonl_compression(f.path()).is_some())
             .map_or(files.len(), |n| start + n)
             .min(start.saturating_add(batch));
         // Documents and files differ in number once a JSONL file has been read.
@@ -480,11 +486,12 @@ fn scan_jsonl_file(
 ) -> Result<(), Error> {
     let first = docs.len();
     let mut first_line_of: HashMap<String, u64> = HashMap::new();
+    let mut last_site: Arc<str> = Arc::from("");
     let mut line_issues: Vec<Issue> = Vec::new();
     let mut stream_issues: Vec<Issue> = Vec::new();
     let mut failure: Option<Error> = None;
     let (stamp, _) = stream_lines(
-        &file.path,
+        &file.path(),
         cfg.max_line_bytes,
         |batch| {
             if failure.is_some() {
@@ -508,10 +515,10 @@ fn scan_jsonl_file(
                 };
                 let id = record
                     .id
-                    .unwrap_or_else(|| format!("{}:{}", file.id, raw.line));
+                    .unwrap_or_else(|| format!("{}:{}", file.id(), raw.line));
                 if let Some(earlier) = first_line_of.get(&id) {
                     line_issues.push(Issue {
-                        path: file.path.display().to_string(),
+                        path: file.path().display().to_string(),
                         line: Some(raw.line as usize),
                         kind: IssueKind::DuplicateId,
                         message: format!(
@@ -521,17 +528,16 @@ fn scan_jsonl_file(
                 } else {
                     first_line_of.insert(id.clone(), raw.line);
                 }
-                let mut doc = new_doc(SourceDoc {
-                    path: file.path.clone(),
-                    rel: file.rel.clone(),
-                    id,
-                    site: if cfg.decide.use_sites {
-                        record.site
-                    } else {
-                        String::new()
-                    },
-                    line: Some(raw.line),
-                });
+                let site = if cfg.decide.use_sites {
+                    record.site
+                } else {
+                    String::new()
+                };
+                // Records of a site often follow one another: they share its name.
+                if *last_site != *site {
+                    last_site = Arc::from(site);
+                }
+                let mut doc = new_doc(file.record(id, last_site.clone(), raw.line));
                 accept(&mut doc, s, &mut line_issues);
                 docs.push(doc);
             }
@@ -561,7 +567,7 @@ fn scan_record(
     scratch: &mut Scratch,
 ) -> Result<(jsonl::Record, Scanned), Issue> {
     let fail = |kind, message: String| Issue {
-        path: file.path.display().to_string(),
+        path: file.path().display().to_string(),
         line: Some(raw.line as usize),
         kind,
         message,
@@ -662,11 +668,11 @@ fn check_modes(files: &[SourceDoc], cfg: &Config) -> Result<(), Error> {
     };
     if let (Some(what), Some(file)) = (
         needs_jsonl,
-        files.iter().find(|f| jsonl_compression(&f.path).is_none()),
+        files.iter().find(|f| jsonl_compression(f.path()).is_none()),
     ) {
         return Err(Error::Config(format!(
             "{what} needs JSONL inputs, and {} is not one (.jsonl, .jsonl.gz, .jsonl.zst)",
-            file.path.display()
+            file.path().display()
         )));
     }
     Ok(())
@@ -712,7 +718,7 @@ fn no_content_issue(doc: &DocResult) -> Issue {
         "no text (only whitespace or punctuation); nothing written"
     };
     Issue {
-        path: doc.source.path.display().to_string(),
+        path: doc.source.path().display().to_string(),
         line: doc.source.line.map(|l| l as usize),
         kind: IssueKind::Empty,
         message: message.into(),
@@ -779,7 +785,7 @@ fn index_of_run(
             continue;
         };
         entries.push(Entry {
-            site: doc.source.site.clone(),
+            site: doc.source.site().to_string(),
             content,
             keys: print.blocks.iter().filter_map(|b| b.key()).collect(),
             shingles: print.shingles.clone(),
@@ -815,7 +821,7 @@ pub fn build_index(
         let files: Vec<SourceDoc> = found
             .docs
             .into_iter()
-            .filter(|f| shard.is_none_or(|s| s.holds(&f.id)))
+            .filter(|f| shard.is_none_or(|s| s.holds(f.id())))
             .collect();
         let n_files = files.len();
         let docs = pass1(files, cfg, true, &mut issues, progress, None)?;
@@ -834,12 +840,12 @@ pub fn build_index(
 
 /// Sorted site names (index 0 = no site); sets each document's site id.
 fn assign_sites(docs: &mut [DocResult]) -> Vec<String> {
-    let mut names: Vec<String> = docs.iter().map(|d| d.source.site.clone()).collect();
+    let mut names: Vec<String> = docs.iter().map(|d| d.source.site().to_string()).collect();
     names.push(String::new());
     names.sort_unstable();
     names.dedup();
     for doc in docs.iter_mut() {
-        doc.site = names.binary_search(&doc.source.site).unwrap_or(0) as SiteId;
+        doc.site = names.binary_search_by(|n| n.as_str().cmp(doc.source.site())).unwrap_or(0) as SiteId;
     }
     names
 }
@@ -847,11 +853,11 @@ fn assign_sites(docs: &mut [DocResult]) -> Vec<String> {
 fn check_collisions(docs: &[SourceDoc]) -> Result<(), Error> {
     let mut seen = std::collections::HashMap::with_capacity(docs.len());
     for doc in docs {
-        if let Some(first) = seen.insert(&doc.rel, &doc.path) {
+        if let Some(first) = seen.insert(doc.rel(), doc.path()) {
             return Err(Error::OutputCollision {
-                id: doc.id.clone(),
-                first: first.clone(),
-                second: doc.path.clone(),
+                id: doc.id().to_string(),
+                first: first.to_path_buf(),
+                second: doc.path().to_path_buf(),
             });
         }
     }

@@ -180,10 +180,10 @@ pub(super) fn record_files(docs: &[DocResult]) -> Vec<std::ops::Range<usize>> {
             i += 1;
             continue;
         }
-        let path = &docs[i].source.path;
+        let path = &docs[i].source.path();
         let end = docs[i..]
             .iter()
-            .position(|d| !d.source.is_record() || &d.source.path != path)
+            .position(|d| !d.source.is_record() || &d.source.path() != path)
             .map_or(docs.len(), |n| i + n);
         runs.push(i..end);
         i = end;
@@ -221,7 +221,7 @@ pub(super) fn map_texts<R: Send>(
             continue;
         }
         stream_lines(
-            &docs[run.start].source.path,
+            &docs[run.start].source.path(),
             cfg.max_line_bytes,
             |batch| {
                 let results: Vec<(usize, R)> = batch

@@ -162,8 +162,8 @@ fn write_record_file<'a>(
         return Ok(RecordsWritten::default());
     };
     let target = match &cfg.mode {
-        OutputMode::Annotate(name) => out.join("attributes").join(name).join(&file.rel),
-        _ => out.join(&file.rel),
+        OutputMode::Annotate(name) => out.join("attributes").join(name).join(&file.rel()),
+        _ => out.join(&file.rel()),
     };
     // Outputs appear only by rename, so a JSONL output that exists is complete: a rerun over
     // many shards resumes where it stopped.
@@ -174,12 +174,12 @@ fn write_record_file<'a>(
         });
     }
     let changed = |line: Option<u64>, message: &str| Issue {
-        path: file.path.display().to_string(),
+        path: file.path().display().to_string(),
         line: line.map(|l| l as usize),
         kind: IssueKind::Changed,
         message: message.into(),
     };
-    let now = std::fs::metadata(&file.path).ok().map(|meta| FileStamp {
+    let now = std::fs::metadata(&file.path()).ok().map(|meta| FileStamp {
         len: meta.len(),
         modified: meta.modified().ok(),
     });
@@ -242,7 +242,7 @@ fn write_record_file<'a>(
         Row::Bytes(match annotate {
             Some(name) => attribute_row(
                 name,
-                &doc.source.id,
+                &doc.source.id(),
                 &record.text,
                 &print.blocks,
                 doc.fate,
@@ -260,14 +260,14 @@ fn write_record_file<'a>(
     let mut written = RecordsWritten::default();
     let compression = match stdout {
         Some(_) => jsonl::Compression::None,
-        None => jsonl_compression(&file.path).unwrap_or(jsonl::Compression::None),
+        None => jsonl_compression(&file.path()).unwrap_or(jsonl::Compression::None),
     };
     let mut fill = |sink: &mut dyn Write| -> std::io::Result<()> {
         let mut encoder = jsonl::encoder(sink, compression)?;
         let mut result = Ok(());
         let mut misaligned = false;
         stream_lines(
-            &file.path,
+            &file.path(),
             cfg.max_line_bytes,
             |batch| {
                 if result.is_err() {
@@ -336,13 +336,13 @@ pub(super) fn write_ids(docs: &[DocResult], out: &Path) -> Result<(), Error> {
             Some(Fate::Emptied) => ("emptied", None, None),
             _ => continue,
         };
-        let path = doc.source.rel.to_string_lossy();
+        let path = doc.source.rel().to_string_lossy();
         let row = IdsRow {
-            id: &doc.source.id,
+            id: &doc.source.id(),
             path: &path,
             line: doc.source.line,
             reason,
-            of: of.and_then(|i| docs.get(i)).map(|d| d.source.id.as_str()),
+            of: of.and_then(|i| docs.get(i)).map(|d| d.source.id()),
             similarity,
         };
         // Serialising plain strings and numbers cannot fail.
@@ -379,7 +379,7 @@ fn write_document(
     let (Some(Fate::Written), Some(stamp)) = (doc.fate, doc.stamp) else {
         return Ok(Ok(false));
     };
-    let target = out.join(&doc.source.rel);
+    let target = out.join(&doc.source.rel());
     // Outputs appear only by rename, so one that exists is complete: a rerun after an
     // interruption writes only what is missing.
     if !cfg.overwrite && target.exists() {
@@ -404,7 +404,7 @@ fn rewrite_document(
     let raw = xxhash_rust::xxh3::xxh3_64(&bytes);
     if now != stamp || raw != print.raw {
         return Err(Issue {
-            path: doc.source.path.display().to_string(),
+            path: doc.source.path().display().to_string(),
             line: None,
             kind: IssueKind::Changed,
             message: "changed between the two passes (size, time or content); skipped, run again"

@@ -456,7 +456,7 @@ mod tests {
             expected.resize(expected.len() + 2, Vec::new());
             for (d, removals) in expected.iter_mut().enumerate() {
                 prop_assert_eq!(store.has(d), !removals.is_empty());
-                prop_assert_eq!(&store.get(d).unwrap(), removals);
+                prop_assert_eq!(&store.get(d).unwrap(), &*removals);
                 let mut changed = false;
                 for r in removals.iter_mut() {
                     if let Reason::NearBoilerplate { near_match, .. } = &mut r.reason {
