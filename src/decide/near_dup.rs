@@ -262,8 +262,93 @@ pub fn band_key(sig: &Signature, band: usize) -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The clusters by the sorted entries themselves: a bucket's earlier members are the
+    /// entries just before a document's own, with the same key. What the links must equal.
+    fn clusters_by_scanning(
+        signatures: &[Option<Signature>],
+        lengths: &[u64],
+        cfg: &NearDupConfig,
+    ) -> Vec<Option<(usize, f64)>> {
+        let present: Vec<bool> = signatures.iter().map(Option::is_some).collect();
+        let order = keep_order(&present, lengths, cfg.keep);
+        let mut entries: Vec<BandEntry> = Vec::new();
+        for (r, &d) in order.iter().enumerate() {
+            let sig = signatures[d].as_ref().unwrap();
+            entries.extend((0..BANDS).map(|band| BandEntry::new(sig, r, band)));
+        }
+        entries.sort_unstable();
+        let mut position = vec![0usize; order.len() * BANDS];
+        for (i, e) in entries.iter().enumerate() {
+            position[e.rank as usize * BANDS + e.band as usize] = i;
+        }
+        let mut out = vec![None; signatures.len()];
+        let mut kept = vec![false; signatures.len()];
+        for (r, &d) in order.iter().enumerate() {
+            let mut candidates: Vec<usize> = Vec::new();
+            for band in 0..BANDS {
+                let at = position[r * BANDS + band];
+                let key = entries[at].key;
+                candidates.extend(
+                    entries[..at]
+                        .iter()
+                        .rev()
+                        .take_while(|e| e.key == key)
+                        .map(|e| e.rank as usize)
+                        .filter(|&m| kept[order[m]])
+                        .take(MAX_PER_BUCKET),
+                );
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            let sig = signatures[d].as_ref().unwrap();
+            let mut best: Option<(usize, f64)> = None;
+            for &m in &candidates {
+                let s = sig.similarity(signatures[order[m]].as_ref().unwrap());
+                if s >= cfg.threshold && best.is_none_or(|(_, b)| s > b) {
+                    best = Some((order[m], s));
+                }
+            }
+            match best {
+                Some(hit) => out[d] = Some(hit),
+                None => kept[d] = true,
+            }
+        }
+        out
+    }
+
+    /// Signatures whose bins are often one of two values: crowded buckets (more than
+    /// [`MAX_PER_BUCKET`] kept members), near-duplicates and documents without one.
+    pub(crate) fn crowded() -> impl Strategy<Value = Vec<Option<Signature>>> {
+        let bin = prop_oneof![6 => Just(0u32), 2 => 0u32..2, 1 => any::<u32>()];
+        let sig = prop::collection::vec(bin, SIG_BINS)
+            .prop_map(|bins| Signature(Box::new(bins.try_into().unwrap())));
+        prop::collection::vec(prop::option::weighted(0.9, sig), 0..120)
+    }
+
+    proptest! {
+        #[test]
+        fn links_find_the_clusters_the_sorted_entries_do(
+            sigs in crowded(),
+            longest in any::<bool>(),
+            threshold in 0.3f64..0.9,
+            seed in any::<u64>(),
+        ) {
+            let lengths: Vec<u64> = (0..sigs.len() as u64).map(|i| (i * seed) % 7).collect();
+            let cfg = NearDupConfig {
+                threshold,
+                keep: if longest { KeepPolicy::Longest } else { KeepPolicy::First },
+                ..NearDupConfig::default()
+            };
+            prop_assert_eq!(
+                clusters(&sigs, &lengths, &cfg),
+                clusters_by_scanning(&sigs, &lengths, &cfg)
+            );
+        }
+    }
 
     /// A signature whose first `same` bins equal `base`'s and the rest are unique to `salt`.
     fn sig(base: u32, same: usize, salt: u32) -> Option<Signature> {

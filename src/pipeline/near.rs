@@ -15,7 +15,7 @@ use super::memory::Memory;
 use super::{print_of, DocResult};
 use crate::config::Config;
 use crate::count::FrozenCounts;
-use crate::decide::near_dup::{self, BandEntry, BANDS};
+use crate::decide::near_dup::{self, BandEntry, NearDupConfig, BANDS};
 use crate::decide::Fate;
 use crate::error::Error;
 use crate::fingerprint::DocFingerprint;
@@ -26,7 +26,7 @@ use crate::progress::{Pass, Progress};
 use crate::sketch::{Signature, SketchScratch};
 use crate::spill::prints::PrintStore;
 use crate::spill::signatures::SignatureStore;
-use crate::spill::{merge_runs, write_run};
+use crate::spill::{merge_runs, write_run, SpillDir};
 use crate::stages;
 
 /// Near-duplicates: sketch each document's content without its site's chrome, cluster. With
@@ -56,7 +56,8 @@ pub(super) fn mark_near_duplicates(
             })?;
             progress.finish(Pass::NearDuplicates);
             let present: Vec<bool> = present.into_iter().map(|p| p.unwrap_or(false)).collect();
-            clusters_on_disk(&signatures, &present, &lengths, memory, cfg)?
+            let buffer = memory.band_buffer();
+            clusters_on_disk(&signatures, &present, &lengths, &memory.dir, buffer, &cfg.near_dup)?
         }
     };
     for (doc, hit) in docs.iter_mut().zip(hits) {
@@ -71,7 +72,7 @@ pub(super) fn mark_near_duplicates(
 }
 
 /// [`near_dup::clusters`] over signatures on disk: the band entries of the documents in keep
-/// order are sorted [`Memory::band_buffer`] at a time into runs, merged back (k-way) into the
+/// order are sorted `buffer` entries at a time into runs in `dir`, merged back (k-way) into the
 /// links between bucket mates, and candidates are verified against signatures read back. The
 /// entries go through the same sort order as in memory, so the links, and the clusters, are
 /// the same. Memory: 4 bytes per band of a document (128 bytes) and the buffer.
@@ -79,13 +80,14 @@ fn clusters_on_disk(
     signatures: &SignatureStore,
     present: &[bool],
     lengths: &[u64],
-    memory: &Memory,
-    cfg: &Config,
+    dir: &SpillDir,
+    buffer: usize,
+    cfg: &NearDupConfig,
 ) -> Result<Vec<Option<(usize, f64)>>, Error> {
-    let order = near_dup::keep_order(present, lengths, cfg.near_dup.keep);
-    let per_run = (memory.band_buffer() / BANDS).max(1);
+    let order = near_dup::keep_order(present, lengths, cfg.keep);
+    let per_run = (buffer / BANDS).max(1);
     let mut runs = Vec::new();
-    let mut buffer: Vec<BandEntry> = Vec::new();
+    let mut last_run: Vec<BandEntry> = Vec::new();
     for (first, chunk) in (0..order.len())
         .step_by(per_run)
         .zip(order.chunks(per_run))
@@ -102,17 +104,15 @@ fn clusters_on_disk(
             .collect::<Result<_, Error>>()?;
         entries.as_flattened_mut().par_sort_unstable();
         if first + chunk.len() < order.len() {
-            let run = write_run(&memory.dir, "bands", entries.as_flattened().iter().copied())?;
+            let run = write_run(dir, "bands", entries.as_flattened().iter().copied())?;
             runs.push(Arc::new(run));
         } else {
-            buffer = entries.into_flattened();
+            last_run = entries.into_flattened();
         }
     }
-    let merged = merge_runs(&memory.dir, "bands", runs, buffer, &|_, _| None)?;
+    let merged = merge_runs(dir, "bands", runs, last_run, &|_, _| None)?;
     let links = near_dup::link_buckets(order.len(), merged)?;
-    near_dup::resolve(&order, present.len(), &links, &cfg.near_dup, |d| {
-        signatures.get(d)
-    })
+    near_dup::resolve(&order, present.len(), &links, cfg, |d| signatures.get(d))
 }
 
 /// Signatures of each candidate document's content, its site's template left out (texts read
@@ -240,4 +240,43 @@ pub(super) fn map_texts<R: Send>(
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decide::near_dup::tests::crowded;
+    use crate::decide::near_dup::KeepPolicy;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Band entries spilled as runs of a few documents (and merged in rounds past 64 runs)
+        /// and signatures read back from disk give the clusters found in memory.
+        #[test]
+        fn clusters_on_disk_equal_the_clusters_in_memory(
+            sigs in crowded(),
+            longest in any::<bool>(),
+            buffer in 1usize..200,
+        ) {
+            let lengths: Vec<u64> = (0..sigs.len() as u64).map(|i| (i * 7919) % 13).collect();
+            let cfg = NearDupConfig {
+                threshold: 0.6,
+                keep: if longest { KeepPolicy::Longest } else { KeepPolicy::First },
+                ..NearDupConfig::default()
+            };
+            let parent = tempfile::tempdir().unwrap();
+            let dir = Arc::new(SpillDir::new(parent.path()).unwrap());
+            let store = SignatureStore::new(dir.clone()).unwrap();
+            let present: Vec<bool> = sigs.iter().map(Option::is_some).collect();
+            for (d, sig) in sigs.iter().enumerate() {
+                if let Some(sig) = sig {
+                    store.put(d, sig).unwrap();
+                }
+            }
+            let on_disk =
+                clusters_on_disk(&store, &present, &lengths, &dir, buffer, &cfg).unwrap();
+            prop_assert_eq!(on_disk, near_dup::clusters(&sigs, &lengths, &cfg));
+        }
+    }
 }

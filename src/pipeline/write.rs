@@ -46,24 +46,27 @@ pub(super) fn pass2(
         }
     };
     let shared: &[DocResult] = docs;
-    let results: Vec<Result<bool, Issue>> = (0..shared.len())
+    // Only outputs left alone (`Ok(true)`) and failures are kept: a result per document
+    // would cost as much as the document's own record.
+    let results: Vec<(usize, Result<bool, Issue>)> = (0..shared.len())
         .into_par_iter()
         .map(|d| {
             let doc = &shared[d];
             if doc.source.is_record() {
-                return Ok(Ok(false));
+                return Ok(None);
             }
             let written = write_document(shared, store, removal_store, d, out, cfg)?;
             progress.advance(Pass::Write, written_bytes(doc));
-            Ok(written)
+            Ok(Some(d).filter(|_| written != Ok(false)).map(|d| (d, written)))
         })
+        .filter_map(Result::transpose)
         .collect::<Result<_, Error>>()?;
     let mut kept_existing = 0;
-    for (doc, result) in docs.iter_mut().zip(results) {
+    for (d, result) in results {
         match result {
             Ok(kept) => kept_existing += u64::from(kept),
             Err(issue) => {
-                doc.fate = None;
+                docs[d].fate = None;
                 issues.push(issue);
             }
         }
