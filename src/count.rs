@@ -354,7 +354,6 @@ pub struct FrozenCounts {
     distinct_keys: u64,
 }
 
-
 /// A frozen table: a hash map, or under a memory limit the sorted entries themselves (exactly
 /// 16 bytes an entry, against about twice that in a map's slots; a look-up is a binary search).
 /// Frozen from the same sorted records, both hold the same entries.

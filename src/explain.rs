@@ -131,7 +131,7 @@ pub fn find_document(outcome: &Outcome, query: &str) -> Result<usize, Error> {
             .iter()
             .enumerate()
             .filter(|(_, d)| same_name(d))
-            .find(|(_, d)| std::fs::canonicalize(&d.source.path()).ok().as_deref() == Some(&wanted));
+            .find(|(_, d)| std::fs::canonicalize(d.source.path()).ok().as_deref() == Some(&wanted));
         if let Some((i, _)) = found {
             return Ok(i);
         }
@@ -323,8 +323,7 @@ fn explain_blocks(
     };
     let written = matches!(doc.fate, Some(Fate::Written | Fate::Emptied));
     let removals = outcome.removals(index);
-    let removal_of: HashMap<u32, &Reason> =
-        removals.iter().map(|r| (r.block, &r.reason)).collect();
+    let removal_of: HashMap<u32, &Reason> = removals.iter().map(|r| (r.block, &r.reason)).collect();
     let kept_by_pattern: HashSet<u32> = doc
         .pattern_hits
         .iter()

@@ -69,7 +69,13 @@ pub struct SourceDoc {
 
 impl Default for SourceDoc {
     fn default() -> Self {
-        SourceDoc::new(PathBuf::new(), Path::new(""), String::new(), Arc::from(""), None)
+        SourceDoc::new(
+            PathBuf::new(),
+            Path::new(""),
+            String::new(),
+            Arc::from(""),
+            None,
+        )
     }
 }
 
@@ -184,6 +190,8 @@ pub fn discover(inputs: &[PathBuf], cfg: &DiscoverConfig) -> Result<Discovery, E
         }
         walk(input, cfg, &mut out);
     }
+    // The list lives through pass 1: without the slack of its last doubling.
+    out.docs.shrink_to_fit();
     Ok(out)
 }
 
@@ -310,7 +318,10 @@ mod tests {
         assert_eq!(doc.rel(), Path::new("example.com/2024/a.txt"));
         assert_eq!(doc.id(), "example.com/2024/a.txt");
         assert_eq!(doc.site(), "example.com");
-        assert!(doc.rel.is_none() && doc.id.is_none(), "derived from the path");
+        assert!(
+            doc.rel.is_none() && doc.id.is_none(),
+            "derived from the path"
+        );
         assert!(Arc::ptr_eq(doc.site_shared(), &site));
         // A record: its own id, the file's path and relative path, shared.
         let record = doc.record("row-7".into(), Arc::from("other.org"), 7);
@@ -327,7 +338,10 @@ mod tests {
             Arc::from(""),
             None,
         );
-        assert_eq!((odd.path(), odd.rel(), odd.id()), (Path::new("in/a.txt"), Path::new("b.txt"), "b.txt"));
+        assert_eq!(
+            (odd.path(), odd.rel(), odd.id()),
+            (Path::new("in/a.txt"), Path::new("b.txt"), "b.txt")
+        );
     }
 
     #[test]

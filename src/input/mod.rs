@@ -61,7 +61,7 @@ pub fn read_document(
         kind,
         message,
     };
-    let (bytes, stamp) = read_bounded(&doc.path(), max_bytes).map_err(|e| match e {
+    let (bytes, stamp) = read_bounded(doc.path(), max_bytes).map_err(|e| match e {
         ReadError::Io(io) => fail(IssueKind::Unreadable, None, format!("cannot read: {io}")),
         ReadError::TooLarge(len) => fail(
             IssueKind::TooLarge,

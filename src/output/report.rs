@@ -648,7 +648,12 @@ pub fn catalogue(outcome: &Outcome, cfg: &Config, limit: usize) -> Vec<Catalogue
             let near_match = agg.near_match.and_then(|m| {
                 Some(NearMatchRow {
                     text: text_of(m.document as usize, m.block as usize)?,
-                    document: outcome.docs.get(m.document as usize)?.source.id().to_string(),
+                    document: outcome
+                        .docs
+                        .get(m.document as usize)?
+                        .source
+                        .id()
+                        .to_string(),
                     documents: m.documents,
                 })
             });

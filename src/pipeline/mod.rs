@@ -193,14 +193,6 @@ pub fn run_with_progress(cfg: &Config, progress: &dyn Progress) -> Result<Outcom
     pool.install(|| run_in_pool(cfg, progress))
 }
 
-pub(crate) fn memtrace(what: &str) {
-    if std::env::var_os("THRESH_MEMTRACE").is_some() {
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let pick = |k: &str| status.lines().find(|l| l.starts_with(k)).unwrap_or("").split_whitespace().nth(1).unwrap_or("").to_string();
-        eprintln!("MEMTRACE {what}: rss {} kB hwm {} kB", pick("VmRSS"), pick("VmHWM"));
-    }
-}
-
 fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> {
     let mut timings = Timings::default();
     let clock = Instant::now();
@@ -221,7 +213,6 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
     };
     // Without a limit nothing is spilled and no folder is made.
     let mut memory = Memory::new(cfg)?;
-    memtrace("discovered");
     timings.discover = clock.elapsed();
 
     let clock = Instant::now();
@@ -237,7 +228,6 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
     )?;
     let sites = assign_sites(&mut docs);
     memory::release_freed(memory.is_some());
-    memtrace("pass1");
     let prints = memory.as_ref().map(|m| m.store.clone());
     let store = prints.as_deref();
     timings.pass1 = clock.elapsed();
@@ -255,7 +245,6 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
     // Near-duplicate detection needs only the block counts; shingles are counted once, after.
     let mut counts = count(&docs, !cfg.near_dup.enabled)?;
     memory::release_freed(memory.is_some());
-    memtrace("count1");
     timings.count = clock.elapsed();
 
     let clock = Instant::now();
@@ -271,9 +260,7 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
         // Counting again needs none of the first counts: they go before the new ones grow.
         drop(std::mem::take(&mut counts));
         memory::release_freed(memory.is_some());
-        memtrace("near");
         counts = count(&docs, true)?;
-    memtrace("count2");
     }
     timings.near_dup = clock.elapsed();
 
@@ -281,13 +268,19 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
     let batch = memory.as_ref().map_or(usize::MAX, Memory::pass1_batch);
     // Not shared yet: the outcome takes its copy after the decisions.
     let removal_store = memory.as_mut().and_then(|m| Arc::get_mut(&mut m.removals));
-    decide_all(&mut docs, store, removal_store, &counts, cfg, &mut issues, batch)?;
-    memtrace("decide");
+    decide_all(
+        &mut docs,
+        store,
+        removal_store,
+        &counts,
+        cfg,
+        &mut issues,
+        batch,
+    )?;
     let removal_stored = memory.as_ref().map(|m| m.removals.clone());
     let removal_store = removal_stored.as_deref();
     name_near_matches(&mut docs, store, removal_store, &counts.blocks)?;
     memory::release_freed(memory.is_some());
-    memtrace("names");
     timings.decide = clock.elapsed();
 
     let warnings = guardrail_warnings(&docs, cfg);
@@ -299,13 +292,19 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
         match &cfg.mode {
             OutputMode::Ids => write_ids(&docs, out)?,
             _ => {
-                kept_existing =
-                    pass2(&mut docs, store, removal_store, out, cfg, &mut issues, progress)?
+                kept_existing = pass2(
+                    &mut docs,
+                    store,
+                    removal_store,
+                    out,
+                    cfg,
+                    &mut issues,
+                    progress,
+                )?
             }
         }
     }
     timings.pass2 = clock.elapsed();
-    memtrace("pass2");
 
     if let (Some(index), Some(path), true) = (index, &cfg.index, cfg.update_index) {
         let updated =
@@ -357,7 +356,7 @@ fn pass1(
     let batch = memory.as_ref().map_or(usize::MAX, |m| m.pass1_batch());
     while start < files.len() {
         let store = memory.as_mut().and_then(|m| Arc::get_mut(&mut m.store));
-        if jsonl_compression(&files[start].path()).is_some() {
+        if jsonl_compression(files[start].path()).is_some() {
             scan_jsonl_file(&files[start], cfg, shingles, &mut docs, issues, store)?;
             progress.advance(Pass::Read, 0);
             start += 1;
@@ -491,7 +490,7 @@ fn scan_jsonl_file(
     let mut stream_issues: Vec<Issue> = Vec::new();
     let mut failure: Option<Error> = None;
     let (stamp, _) = stream_lines(
-        &file.path(),
+        file.path(),
         cfg.max_line_bytes,
         |batch| {
             if failure.is_some() {
@@ -845,7 +844,9 @@ fn assign_sites(docs: &mut [DocResult]) -> Vec<String> {
     names.sort_unstable();
     names.dedup();
     for doc in docs.iter_mut() {
-        doc.site = names.binary_search_by(|n| n.as_str().cmp(doc.source.site())).unwrap_or(0) as SiteId;
+        doc.site = names
+            .binary_search_by(|n| n.as_str().cmp(doc.source.site()))
+            .unwrap_or(0) as SiteId;
     }
     names
 }

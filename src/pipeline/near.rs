@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::memory::Memory;
 use super::{print_of, DocResult};
@@ -57,7 +57,14 @@ pub(super) fn mark_near_duplicates(
             progress.finish(Pass::NearDuplicates);
             let present: Vec<bool> = present.into_iter().map(|p| p.unwrap_or(false)).collect();
             let buffer = memory.band_buffer();
-            clusters_on_disk(&signatures, &present, &lengths, &memory.dir, buffer, &cfg.near_dup)?
+            clusters_on_disk(
+                &signatures,
+                &present,
+                &lengths,
+                &memory.dir,
+                buffer,
+                &cfg.near_dup,
+            )?
         }
     };
     for (doc, hit) in docs.iter_mut().zip(hits) {
@@ -88,10 +95,7 @@ fn clusters_on_disk(
     let per_run = (buffer / BANDS).max(1);
     let mut runs = Vec::new();
     let mut last_run: Vec<BandEntry> = Vec::new();
-    for (first, chunk) in (0..order.len())
-        .step_by(per_run)
-        .zip(order.chunks(per_run))
-    {
+    for (first, chunk) in (0..order.len()).step_by(per_run).zip(order.chunks(per_run)) {
         let mut entries: Vec<[BandEntry; BANDS]> = chunk
             .par_iter()
             .enumerate()
@@ -131,25 +135,41 @@ fn sketch_content<R: Send>(
     let candidate = |doc: &DocResult| {
         doc.fate.is_none() && doc.print.as_ref().is_some_and(|p| p.content.is_some())
     };
-    let sketched = map_texts(docs, cfg, candidate, |d, bytes| -> Result<_, Error> {
+    // The first failure in document order; results stay one small value per document.
+    let failure: Mutex<Option<(usize, Error)>> = Mutex::new(None);
+    let sketched = map_texts(docs, cfg, candidate, |d, bytes| {
         let doc = &docs[d];
         progress.advance(Pass::NearDuplicates, doc.bytes);
-        let Some(print) = print_of(docs, store, d)? else {
-            return Ok(None);
-        };
-        let mut scratch = SketchScratch::default();
-        sketch_one(doc, &print, &bytes, counts, cfg, &mut scratch)
-            .map(|sig| keep(d, sig))
-            .transpose()
+        let kept = print_of(docs, store, d).and_then(|print| {
+            let Some(print) = print else {
+                return Ok(None);
+            };
+            let mut scratch = SketchScratch::default();
+            sketch_one(doc, &print, &bytes, counts, cfg, &mut scratch)
+                .map(|sig| keep(d, sig))
+                .transpose()
+        });
+        kept.unwrap_or_else(|e| {
+            let mut first = failure
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if first.as_ref().is_none_or(|(at, _)| d < *at) {
+                *first = Some((d, e));
+            }
+            None
+        })
     });
     // Every document is reported once; those not read again with no bytes.
     for _ in docs.iter().filter(|d| !candidate(d)) {
         progress.advance(Pass::NearDuplicates, 0);
     }
-    sketched
-        .into_iter()
-        .map(|s| s.transpose().map(Option::flatten))
-        .collect()
+    let failure = failure
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, e)) = failure {
+        return Err(e);
+    }
+    Ok(sketched.into_iter().map(Option::flatten).collect())
 }
 
 /// The signature of one document, or `None` when it takes no part in near-duplicate detection.
@@ -221,7 +241,7 @@ pub(super) fn map_texts<R: Send>(
             continue;
         }
         stream_lines(
-            &docs[run.start].source.path(),
+            docs[run.start].source.path(),
             cfg.max_line_bytes,
             |batch| {
                 let results: Vec<(usize, R)> = batch

@@ -57,7 +57,9 @@ pub(super) fn pass2(
             }
             let written = write_document(shared, store, removal_store, d, out, cfg)?;
             progress.advance(Pass::Write, written_bytes(doc));
-            Ok(Some(d).filter(|_| written != Ok(false)).map(|d| (d, written)))
+            Ok(Some(d)
+                .filter(|_| written != Ok(false))
+                .map(|d| (d, written)))
         })
         .filter_map(Result::transpose)
         .collect::<Result<_, Error>>()?;
@@ -165,8 +167,8 @@ fn write_record_file<'a>(
         return Ok(RecordsWritten::default());
     };
     let target = match &cfg.mode {
-        OutputMode::Annotate(name) => out.join("attributes").join(name).join(&file.rel()),
-        _ => out.join(&file.rel()),
+        OutputMode::Annotate(name) => out.join("attributes").join(name).join(file.rel()),
+        _ => out.join(file.rel()),
     };
     // Outputs appear only by rename, so a JSONL output that exists is complete: a rerun over
     // many shards resumes where it stopped.
@@ -182,7 +184,7 @@ fn write_record_file<'a>(
         kind: IssueKind::Changed,
         message: message.into(),
     };
-    let now = std::fs::metadata(&file.path()).ok().map(|meta| FileStamp {
+    let now = std::fs::metadata(file.path()).ok().map(|meta| FileStamp {
         len: meta.len(),
         modified: meta.modified().ok(),
     });
@@ -245,7 +247,7 @@ fn write_record_file<'a>(
         Row::Bytes(match annotate {
             Some(name) => attribute_row(
                 name,
-                &doc.source.id(),
+                doc.source.id(),
                 &record.text,
                 &print.blocks,
                 doc.fate,
@@ -263,14 +265,14 @@ fn write_record_file<'a>(
     let mut written = RecordsWritten::default();
     let compression = match stdout {
         Some(_) => jsonl::Compression::None,
-        None => jsonl_compression(&file.path()).unwrap_or(jsonl::Compression::None),
+        None => jsonl_compression(file.path()).unwrap_or(jsonl::Compression::None),
     };
     let mut fill = |sink: &mut dyn Write| -> std::io::Result<()> {
         let mut encoder = jsonl::encoder(sink, compression)?;
         let mut result = Ok(());
         let mut misaligned = false;
         stream_lines(
-            &file.path(),
+            file.path(),
             cfg.max_line_bytes,
             |batch| {
                 if result.is_err() {
@@ -341,7 +343,7 @@ pub(super) fn write_ids(docs: &[DocResult], out: &Path) -> Result<(), Error> {
         };
         let path = doc.source.rel().to_string_lossy();
         let row = IdsRow {
-            id: &doc.source.id(),
+            id: doc.source.id(),
             path: &path,
             line: doc.source.line,
             reason,
@@ -382,7 +384,7 @@ fn write_document(
     let (Some(Fate::Written), Some(stamp)) = (doc.fate, doc.stamp) else {
         return Ok(Ok(false));
     };
-    let target = out.join(&doc.source.rel());
+    let target = out.join(doc.source.rel());
     // Outputs appear only by rename, so one that exists is complete: a rerun after an
     // interruption writes only what is missing.
     if !cfg.overwrite && target.exists() {
@@ -392,7 +394,9 @@ fn write_document(
         return Ok(Ok(false));
     };
     let removals = removals_of(docs, removal_store, d)?;
-    Ok(rewrite_document(doc, &print, &removals, stamp, &target, cfg))
+    Ok(rewrite_document(
+        doc, &print, &removals, stamp, &target, cfg,
+    ))
 }
 
 fn rewrite_document(

@@ -372,26 +372,27 @@ mod tests {
     fn any_reason() -> impl Strategy<Value = Reason> {
         let rule = prop::sample::select(RULES.to_vec());
         let placement = prop::sample::select(PLACEMENTS.to_vec());
-        let near_match = prop::option::of((any::<u32>(), any::<u32>(), any::<u32>())).prop_map(
-            |m| {
+        let near_match =
+            prop::option::of((any::<u32>(), any::<u32>(), any::<u32>())).prop_map(|m| {
                 m.map(|(document, block, documents)| NearMatch {
                     document,
                     block,
                     documents,
                 })
-            },
-        );
+            });
         prop_oneof![
-            (rule.clone(), any::<[u32; 4]>(), placement.clone()).prop_map(|(rule, n, placement)| {
-                Reason::Boilerplate {
-                    rule,
-                    documents: n[0],
-                    sites: n[1],
-                    site_documents: n[2],
-                    site_size: n[3],
-                    placement,
+            (rule.clone(), any::<[u32; 4]>(), placement.clone()).prop_map(
+                |(rule, n, placement)| {
+                    Reason::Boilerplate {
+                        rule,
+                        documents: n[0],
+                        sites: n[1],
+                        site_documents: n[2],
+                        site_size: n[3],
+                        placement,
+                    }
                 }
-            }),
+            ),
             (rule, any::<[u32; 6]>(), placement, any::<u64>(), near_match).prop_map(
                 |(rule, n, placement, anchor, near_match)| Reason::NearBoilerplate {
                     rule,
