@@ -90,7 +90,8 @@ pub fn select_samples(outcome: &Outcome, n: usize) -> Vec<usize> {
     let mut queues: Vec<Vec<usize>> = by_site
         .into_values()
         .map(|mut v| {
-            v.sort_by_key(interest);
+            // Once per document: under a memory limit its removals are read back from disk.
+            v.sort_by_cached_key(interest);
             v.reverse(); // pop() takes the best
             v
         })
