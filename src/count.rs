@@ -223,7 +223,11 @@ impl CountTable {
             self.runs.is_empty(),
             "spilled tables freeze with try_freeze"
         );
-        let mut frozen = Freezer::new(site_sizes);
+        self.freeze_in_memory(site_sizes, false)
+    }
+
+    fn freeze_in_memory(self, site_sizes: Vec<u32>, sorted: bool) -> FrozenCounts {
+        let mut frozen = Freezer::new(site_sizes, sorted);
         for r in self.records {
             frozen.push(r);
         }
@@ -231,13 +235,15 @@ impl CountTable {
     }
 
     /// [`CountTable::freeze`] for any table: its runs and memory are merged as one sorted
-    /// stream (k-way), so the result equals freezing the same counts held in memory.
+    /// stream (k-way), so the result equals freezing the same counts held in memory. A table
+    /// made to spill (under a memory limit) freezes into sorted tables, which answer the same.
     pub fn try_freeze(self, site_sizes: Vec<u32>) -> Result<FrozenCounts, Error> {
-        let Some(dir) = self.dir.filter(|_| !self.runs.is_empty()) else {
-            return Ok(CountTable { dir: None, ..self }.freeze(site_sizes));
+        let sorted = self.dir.is_some();
+        let Some(dir) = self.dir.clone().filter(|_| !self.runs.is_empty()) else {
+            return Ok(self.freeze_in_memory(site_sizes, sorted));
         };
         let merge = merge_runs(&dir, "merged", self.runs, self.records, &add_records)?;
-        let mut frozen = Freezer::new(site_sizes);
+        let mut frozen = Freezer::new(site_sizes, sorted);
         for r in Combined::new(merge, &add_records) {
             frozen.push(r?);
         }
@@ -282,11 +288,14 @@ struct Freezer {
 }
 
 impl Freezer {
-    fn new(site_sizes: Vec<u32>) -> Self {
+    /// `sorted`: freeze into sorted tables (see [`Lookup`]) rather than hash maps.
+    fn new(site_sizes: Vec<u32>, sorted: bool) -> Self {
         Freezer {
             frozen: FrozenCounts {
+                keys: Lookup::new(sorted),
+                site_docs: Lookup::new(sorted),
                 site_sizes,
-                ..FrozenCounts::default()
+                distinct_keys: 0,
             },
             current: Vec::new(),
         }
@@ -311,9 +320,9 @@ impl Freezer {
         self.frozen.distinct_keys += 1;
         if docs >= 2 {
             let sites = self.current.len() as u32;
-            self.frozen.keys.insert(key, KeyStats { docs, sites });
+            self.frozen.keys.push(key, KeyStats { docs, sites });
             for r in self.current.iter().filter(|r| r.docs >= 2) {
-                self.frozen.site_docs.insert((r.key, r.site), r.docs);
+                self.frozen.site_docs.push((r.key, r.site), r.docs);
             }
         }
         self.current.clear();
@@ -321,6 +330,8 @@ impl Freezer {
 
     fn finish(mut self) -> FrozenCounts {
         self.flush();
+        self.frozen.keys.shrink_to_fit();
+        self.frozen.site_docs.shrink_to_fit();
         self.frozen
     }
 }
@@ -337,26 +348,102 @@ pub struct KeyStats {
 /// The frozen pass-1 statistics.
 #[derive(Debug, Clone, Default)]
 pub struct FrozenCounts {
-    keys: KeyMap<KeyStats>,
-    site_docs: HashMap<(Key, SiteId), u32, BuildHasherDefault<KeyHasher>>,
+    keys: Lookup<Key, KeyStats>,
+    site_docs: Lookup<(Key, SiteId), u32>,
     site_sizes: Vec<u32>,
     distinct_keys: u64,
 }
 
-type KeyMap<V> = HashMap<Key, V, BuildHasherDefault<KeyHasher>>;
+/// A frozen table: a hash map, or under a memory limit the sorted entries themselves (exactly
+/// 16 bytes an entry, against about twice that in a map's slots; a look-up is a binary search).
+/// Frozen from the same sorted records, both hold the same entries.
+#[derive(Debug, Clone)]
+enum Lookup<K, V> {
+    Hashed(HashMap<K, V, BuildHasherDefault<KeyHasher>>),
+    Sorted(Vec<(K, V)>),
+}
+
+impl<K, V> Default for Lookup<K, V> {
+    fn default() -> Self {
+        Lookup::Hashed(HashMap::default())
+    }
+}
+
+impl<K: Copy + Ord + std::hash::Hash, V: Copy> Lookup<K, V> {
+    fn new(sorted: bool) -> Self {
+        if sorted {
+            Lookup::Sorted(Vec::new())
+        } else {
+            Lookup::default()
+        }
+    }
+
+    /// Add an entry; keys come in increasing order (a sorted table relies on it).
+    fn push(&mut self, key: K, value: V) {
+        match self {
+            Lookup::Hashed(map) => {
+                map.insert(key, value);
+            }
+            Lookup::Sorted(entries) => {
+                debug_assert!(entries.last().is_none_or(|(last, _)| *last < key));
+                entries.push((key, value));
+            }
+        }
+    }
+
+    fn get(&self, key: &K) -> Option<V> {
+        match self {
+            Lookup::Hashed(map) => map.get(key).copied(),
+            Lookup::Sorted(entries) => entries
+                .binary_search_by(|(k, _)| k.cmp(key))
+                .ok()
+                .map(|i| entries[i].1),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Lookup::Hashed(map) => map.len(),
+            Lookup::Sorted(entries) => entries.len(),
+        }
+    }
+
+    fn shrink_to_fit(&mut self) {
+        if let Lookup::Sorted(entries) = self {
+            entries.shrink_to_fit();
+        }
+    }
+
+    /// Bytes of the table: a map's allocated slots (a control byte each included), or the
+    /// sorted entries.
+    fn bytes(&self) -> u64 {
+        let entry = std::mem::size_of::<(K, V)>() as u64;
+        match self {
+            // A map of capacity c has about c * 8 / 7 slots (hashbrown fills 7 of 8).
+            Lookup::Hashed(map) => map.capacity() as u64 * 8 / 7 * (entry + 1),
+            Lookup::Sorted(entries) => entries.capacity() as u64 * entry,
+        }
+    }
+
+    fn values(&self) -> Box<dyn Iterator<Item = V> + '_> {
+        match self {
+            Lookup::Hashed(map) => Box::new(map.values().copied()),
+            Lookup::Sorted(entries) => Box::new(entries.iter().map(|(_, v)| *v)),
+        }
+    }
+}
 
 impl FrozenCounts {
     /// Counts of a key that occurs in the document being decided (so at least one document).
     pub fn stats(&self, key: Key) -> KeyStats {
         self.keys
             .get(&key)
-            .copied()
             .unwrap_or(KeyStats { docs: 1, sites: 1 })
     }
 
     /// Documents of `site` holding `key` (at least one: the document being decided).
     pub fn site_docs(&self, key: Key, site: SiteId) -> u32 {
-        self.site_docs.get(&(key, site)).copied().unwrap_or(1)
+        self.site_docs.get(&(key, site)).unwrap_or(1)
     }
 
     /// Distinct documents of a site that were counted.
@@ -381,11 +468,7 @@ impl FrozenCounts {
 
     /// Bytes the lookup tables take (their allocated slots, a control byte each included).
     pub fn table_bytes(&self) -> u64 {
-        let slot = |entry: usize| entry as u64 + 1;
-        // A table of capacity c has about c * 8 / 7 slots (hashbrown fills 7 of 8).
-        let slots = |capacity: usize| capacity as u64 * 8 / 7;
-        slots(self.keys.capacity()) * slot(std::mem::size_of::<(Key, KeyStats)>())
-            + slots(self.site_docs.capacity()) * slot(std::mem::size_of::<((Key, SiteId), u32)>())
+        self.keys.bytes() + self.site_docs.bytes()
     }
 
     /// Every retained key's document frequency, for histograms.

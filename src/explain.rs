@@ -120,18 +120,18 @@ pub struct Example {
 /// (path relative to its INPUT, with `/`).
 pub fn find_document(outcome: &Outcome, query: &str) -> Result<usize, Error> {
     let by_id = query.replace('\\', "/");
-    if let Some(i) = outcome.docs.iter().position(|d| d.source.id == by_id) {
+    if let Some(i) = outcome.docs.iter().position(|d| d.source.id() == by_id) {
         return Ok(i);
     }
     let path = Path::new(query);
     if let Ok(wanted) = std::fs::canonicalize(path) {
-        let same_name = |d: &&DocResult| d.source.path.file_name() == wanted.file_name();
+        let same_name = |d: &&DocResult| d.source.path().file_name() == wanted.file_name();
         let found = outcome
             .docs
             .iter()
             .enumerate()
             .filter(|(_, d)| same_name(d))
-            .find(|(_, d)| std::fs::canonicalize(&d.source.path).ok().as_deref() == Some(&wanted));
+            .find(|(_, d)| std::fs::canonicalize(d.source.path()).ok().as_deref() == Some(&wanted));
         if let Some((i, _)) = found {
             return Ok(i);
         }
@@ -161,12 +161,12 @@ pub fn explain(outcome: &Outcome, cfg: &Config, index: usize) -> Result<Explanat
                 cfg.max_line_bytes,
             )
             .map_err(|issue| Error::Read {
-                path: doc.source.path.clone(),
+                path: doc.source.path().to_path_buf(),
                 source: std::io::Error::other(issue.message),
             })?;
             if xxhash_rust::xxh3::xxh3_64(&bytes) != print.raw {
                 return Err(Error::Read {
-                    path: doc.source.path.clone(),
+                    path: doc.source.path().to_path_buf(),
                     source: std::io::Error::other("changed since it was read; run again"),
                 });
             }
@@ -189,7 +189,7 @@ impl LineCache {
     fn line_of(&mut self, doc: &SourceDoc, cfg: &Config, offset: u32) -> Option<u32> {
         let bytes = self
             .texts
-            .entry((doc.path.clone(), doc.line))
+            .entry((doc.path().to_path_buf(), doc.line))
             .or_insert_with(|| {
                 crate::input::records::read_text(
                     doc,
@@ -214,17 +214,17 @@ fn build(
 ) -> Explanation {
     let doc = &outcome.docs[index];
     let status = status_of(doc);
-    let id_of = |i: usize| outcome.docs[i].source.id.clone();
+    let id_of = |i: usize| outcome.docs[i].source.id().to_string();
     let copies: Vec<ClusterMember> = outcome
         .docs
         .iter()
         .filter_map(|d| match d.fate {
             Some(Fate::Duplicate { of }) if of == index => Some(ClusterMember {
-                id: d.source.id.clone(),
+                id: d.source.id().to_string(),
                 similarity: 1.0,
             }),
             Some(Fate::NearDuplicate { of, similarity_bp }) if of == index => Some(ClusterMember {
-                id: d.source.id.clone(),
+                id: d.source.id().to_string(),
                 similarity: f64::from(similarity_bp) / 10_000.0,
             }),
             _ => None,
@@ -244,15 +244,15 @@ fn build(
     let mut e = Explanation {
         format: EXPLAIN_FORMAT.into(),
         version: EXPLAIN_VERSION,
-        id: doc.source.id.clone(),
-        path: doc.source.path.display().to_string(),
+        id: doc.source.id().to_string(),
+        path: doc.source.path().display().to_string(),
         site: outcome.sites[doc.site as usize].clone(),
         site_size: outcome.counts.blocks.site_size(doc.site),
         status,
         unit: doc.unit,
         bytes: doc.bytes,
         bytes_removed: doc.removed_bytes(),
-        blocks_removed: doc.removals.len(),
+        blocks_removed: outcome.removals(index).len(),
         duplicate_of,
         similarity,
         copies,
@@ -299,7 +299,7 @@ fn summary(e: &Explanation, doc: &DocResult, outcome: &Outcome, cfg: &Config) ->
         }
         DocStatus::Empty => "no content (empty, or only whitespace and punctuation); not written".into(),
         DocStatus::Failed => {
-            let path = doc.source.path.display().to_string();
+            let path = doc.source.path().display().to_string();
             let message = outcome
                 .issues
                 .iter()
@@ -322,16 +322,15 @@ fn explain_blocks(
         return Vec::new();
     };
     let written = matches!(doc.fate, Some(Fate::Written | Fate::Emptied));
-    let removal_of: HashMap<u32, &Reason> =
-        doc.removals.iter().map(|r| (r.block, &r.reason)).collect();
+    let removals = outcome.removals(index);
+    let removal_of: HashMap<u32, &Reason> = removals.iter().map(|r| (r.block, &r.reason)).collect();
     let kept_by_pattern: HashSet<u32> = doc
         .pattern_hits
         .iter()
         .filter(|(_, hit)| *hit == PatternHit::Keep)
         .map(|(b, _)| *b)
         .collect();
-    let boilerplate_keys: HashSet<Key> = doc
-        .removals
+    let boilerplate_keys: HashSet<Key> = removals
         .iter()
         .filter(|r| r.reason.kind() == ReasonKind::Boilerplate)
         .filter_map(|r| print.blocks.get(r.block as usize)?.key())
@@ -365,14 +364,14 @@ fn explain_blocks(
                         .key()
                         .and_then(|k| elsewhere.get(&k))
                         .map(|&(d, offset)| Example {
-                            id: outcome.docs[d].source.id.clone(),
+                            id: outcome.docs[d].source.id().to_string(),
                             line: lines.line_of(&outcome.docs[d].source, cfg, offset),
                         })
                 }
                 Reason::RepeatedInDocument {
                     first_copy_start, ..
                 } => Some(Example {
-                    id: doc.source.id.clone(),
+                    id: doc.source.id().to_string(),
                     line: bytes
                         .get(..*first_copy_start as usize)
                         .map(|b| memchr::memchr_iter(b'\n', b).count() as u32 + 1),
@@ -384,7 +383,7 @@ fn explain_blocks(
                     let print = outcome.print(m.document as usize)?;
                     let block = print.blocks.get(m.block as usize)?;
                     Some(Example {
-                        id: other.source.id.clone(),
+                        id: other.source.id().to_string(),
                         line: lines.line_of(&other.source, cfg, block.start),
                     })
                 }),
@@ -912,7 +911,7 @@ mod tests {
         let (outcome, _) = dry_run(dir.path());
         let by_path = dir.path().join("news/a3.txt");
         let i = find_document(&outcome, by_path.to_str().unwrap()).unwrap();
-        assert_eq!(outcome.docs[i].source.id, "news/a3.txt");
+        assert_eq!(outcome.docs[i].source.id(), "news/a3.txt");
         let err = find_document(&outcome, "news/missing.txt").unwrap_err();
         assert!(matches!(err, Error::UnknownDocument { documents: 6, .. }));
     }

@@ -13,6 +13,8 @@
 //! is kept. Sequential and deterministic; cost is a few hash-map look-ups per document plus the
 //! verifications.
 
+use std::convert::Infallible;
+
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::Xxh3;
 
@@ -89,60 +91,156 @@ pub fn clusters(
     lengths: &[u64],
     cfg: &NearDupConfig,
 ) -> Vec<Option<(usize, f64)>> {
-    let n = signatures.len();
-    let mut order: Vec<usize> = (0..n).filter(|&i| signatures[i].is_some()).collect();
-    if cfg.keep == KeepPolicy::Longest {
-        order.sort_by(|&a, &b| lengths[b].cmp(&lengths[a]).then(a.cmp(&b)));
-    }
-    let mut rank = vec![usize::MAX; n];
-    for (r, &d) in order.iter().enumerate() {
-        rank[d] = r;
-    }
-
-    // (band key, rank, band) for every band of every document, sorted: each bucket is a run
-    // with its members in keep order, and a document's earlier bucket mates sit just before its
-    // own entry. 16 bytes per entry instead of a map of vectors.
-    let mut entries: Vec<(u64, u32, u32)> = Vec::with_capacity(order.len() * BANDS);
+    let present: Vec<bool> = signatures.iter().map(Option::is_some).collect();
+    let order = keep_order(&present, lengths, cfg.keep);
+    let mut entries: Vec<BandEntry> = Vec::with_capacity(order.len() * BANDS);
     for (r, &d) in order.iter().enumerate() {
         if let Some(sig) = &signatures[d] {
-            entries.extend((0..BANDS).map(|band| (band_key(sig, band), r as u32, band as u32)));
+            entries.extend((0..BANDS).map(|band| BandEntry::new(sig, r, band)));
         }
     }
     entries.sort_unstable();
-    let mut position = vec![0usize; order.len() * BANDS];
-    for (i, &(_, r, band)) in entries.iter().enumerate() {
-        position[r as usize * BANDS + band as usize] = i;
+    let links = match link_buckets(order.len(), entries.into_iter().map(Ok::<_, Infallible>)) {
+        Ok(links) => links,
+        Err(never) => match never {},
+    };
+    let signature = |d: usize| signatures[d].as_ref().ok_or(());
+    // Every document in `order` has a signature.
+    resolve(&order, signatures.len(), &links, cfg, signature).unwrap_or_default()
+}
+
+/// The documents with a signature (`present`), in keep order: path order, or longest first
+/// (ties in path order). A document's place in it is its rank.
+pub fn keep_order(present: &[bool], lengths: &[u64], keep: KeepPolicy) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..present.len()).filter(|&i| present[i]).collect();
+    if keep == KeepPolicy::Longest {
+        order.sort_by(|&a, &b| lengths[b].cmp(&lengths[a]).then(a.cmp(&b)));
+    }
+    order
+}
+
+/// One band of one document's signature: the band's bucket, the document's rank, the band.
+/// Sorted, the entries of a bucket are a run with its members in keep order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BandEntry {
+    pub key: u64,
+    pub rank: u32,
+    pub band: u32,
+}
+
+impl BandEntry {
+    pub fn new(sig: &Signature, rank: usize, band: usize) -> BandEntry {
+        BandEntry {
+            key: band_key(sig, band),
+            rank: rank as u32,
+            band: band as u32,
+        }
+    }
+}
+
+/// For every band entry (at `rank * BANDS + band`), the entry just before it in its bucket,
+/// in sorted order: following the links walks a bucket's earlier members, latest first. Four
+/// bytes per entry (eight past 2³² entries) instead of the sorted entries themselves, so the
+/// entries can be sorted anywhere (in memory, or as spilled runs merged back) and dropped.
+pub struct BucketLinks {
+    links: Links,
+}
+
+enum Links {
+    Narrow(Vec<u32>),
+    Wide(Vec<u64>),
+}
+
+impl BucketLinks {
+    fn new(entries: usize) -> BucketLinks {
+        BucketLinks {
+            links: if entries < u32::MAX as usize {
+                Links::Narrow(vec![u32::MAX; entries])
+            } else {
+                Links::Wide(vec![u64::MAX; entries])
+            },
+        }
     }
 
+    fn set(&mut self, at: usize, before: usize) {
+        match &mut self.links {
+            Links::Narrow(v) => v[at] = before as u32,
+            Links::Wide(v) => v[at] = before as u64,
+        }
+    }
+
+    /// The entry before entry `at` in its bucket.
+    fn before(&self, at: usize) -> Option<usize> {
+        match &self.links {
+            Links::Narrow(v) => Some(v[at]).filter(|&b| b != u32::MAX).map(|b| b as usize),
+            Links::Wide(v) => Some(v[at]).filter(|&b| b != u64::MAX).map(|b| b as usize),
+        }
+    }
+}
+
+/// Link the band entries of `ranks` documents, given in sorted order.
+pub fn link_buckets<E>(
+    ranks: usize,
+    sorted: impl Iterator<Item = Result<BandEntry, E>>,
+) -> Result<BucketLinks, E> {
+    let mut links = BucketLinks::new(ranks * BANDS);
+    let mut last: Option<(u64, usize)> = None;
+    for entry in sorted {
+        let entry = entry?;
+        let at = entry.rank as usize * BANDS + entry.band as usize;
+        if let Some((key, before)) = last {
+            if key == entry.key {
+                links.set(at, before);
+            }
+        }
+        last = Some((entry.key, at));
+    }
+    Ok(links)
+}
+
+/// Visit the documents in keep order (`order`, of `n` documents in all): each joins the most
+/// similar earlier *kept* document among its bucket mates (at most [`MAX_PER_BUCKET`] kept
+/// ones per bucket, the latest), or is kept. `signature(d)` gives document `d`'s signature,
+/// from memory or from disk.
+pub fn resolve<S: std::borrow::Borrow<Signature>, E>(
+    order: &[usize],
+    n: usize,
+    links: &BucketLinks,
+    cfg: &NearDupConfig,
+    mut signature: impl FnMut(usize) -> Result<S, E>,
+) -> Result<Vec<Option<(usize, f64)>>, E> {
     let mut out = vec![None; n];
     let mut kept = vec![false; n];
+    // Candidates by rank: sorted, they are in keep order.
     let mut candidates: Vec<usize> = Vec::new();
-    for &d in &order {
-        let Some(sig) = &signatures[d] else { continue };
+    for (r, &d) in order.iter().enumerate() {
         candidates.clear();
         for band in 0..BANDS {
-            let at = position[rank[d] * BANDS + band];
-            let key = entries[at].0;
-            candidates.extend(
-                entries[..at]
-                    .iter()
-                    .rev()
-                    .take_while(|&&(k, _, _)| k == key)
-                    .map(|&(_, r, _)| order[r as usize])
-                    .filter(|&m| kept[m])
-                    .take(MAX_PER_BUCKET),
-            );
+            let mut taken = 0;
+            let mut next = links.before(r * BANDS + band);
+            while let Some(at) = next {
+                if taken == MAX_PER_BUCKET {
+                    break;
+                }
+                let mate = at / BANDS;
+                if kept[order[mate]] {
+                    candidates.push(mate);
+                    taken += 1;
+                }
+                next = links.before(at);
+            }
         }
-        candidates.sort_unstable_by_key(|&m| rank[m]);
+        candidates.sort_unstable();
         candidates.dedup();
         let mut best: Option<(usize, f64)> = None;
-        for &m in &candidates {
-            let Some(other) = &signatures[m] else {
-                continue;
-            };
-            let s = sig.similarity(other);
-            if s >= cfg.threshold && best.is_none_or(|(_, b)| s > b) {
-                best = Some((m, s));
+        if !candidates.is_empty() {
+            let sig = signature(d)?;
+            for &mate in &candidates {
+                let m = order[mate];
+                let s = sig.borrow().similarity(signature(m)?.borrow());
+                if s >= cfg.threshold && best.is_none_or(|(_, b)| s > b) {
+                    best = Some((m, s));
+                }
             }
         }
         match best {
@@ -150,7 +248,7 @@ pub fn clusters(
             None => kept[d] = true,
         }
     }
-    out
+    Ok(out)
 }
 
 /// The LSH bucket of one band of a signature: documents sharing a band key are candidates.
@@ -164,8 +262,93 @@ pub fn band_key(sig: &Signature, band: usize) -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The clusters by the sorted entries themselves: a bucket's earlier members are the
+    /// entries just before a document's own, with the same key. What the links must equal.
+    fn clusters_by_scanning(
+        signatures: &[Option<Signature>],
+        lengths: &[u64],
+        cfg: &NearDupConfig,
+    ) -> Vec<Option<(usize, f64)>> {
+        let present: Vec<bool> = signatures.iter().map(Option::is_some).collect();
+        let order = keep_order(&present, lengths, cfg.keep);
+        let mut entries: Vec<BandEntry> = Vec::new();
+        for (r, &d) in order.iter().enumerate() {
+            let sig = signatures[d].as_ref().unwrap();
+            entries.extend((0..BANDS).map(|band| BandEntry::new(sig, r, band)));
+        }
+        entries.sort_unstable();
+        let mut position = vec![0usize; order.len() * BANDS];
+        for (i, e) in entries.iter().enumerate() {
+            position[e.rank as usize * BANDS + e.band as usize] = i;
+        }
+        let mut out = vec![None; signatures.len()];
+        let mut kept = vec![false; signatures.len()];
+        for (r, &d) in order.iter().enumerate() {
+            let mut candidates: Vec<usize> = Vec::new();
+            for band in 0..BANDS {
+                let at = position[r * BANDS + band];
+                let key = entries[at].key;
+                candidates.extend(
+                    entries[..at]
+                        .iter()
+                        .rev()
+                        .take_while(|e| e.key == key)
+                        .map(|e| e.rank as usize)
+                        .filter(|&m| kept[order[m]])
+                        .take(MAX_PER_BUCKET),
+                );
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            let sig = signatures[d].as_ref().unwrap();
+            let mut best: Option<(usize, f64)> = None;
+            for &m in &candidates {
+                let s = sig.similarity(signatures[order[m]].as_ref().unwrap());
+                if s >= cfg.threshold && best.is_none_or(|(_, b)| s > b) {
+                    best = Some((order[m], s));
+                }
+            }
+            match best {
+                Some(hit) => out[d] = Some(hit),
+                None => kept[d] = true,
+            }
+        }
+        out
+    }
+
+    /// Signatures whose bins are often one of two values: crowded buckets (more than
+    /// [`MAX_PER_BUCKET`] kept members), near-duplicates and documents without one.
+    pub(crate) fn crowded() -> impl Strategy<Value = Vec<Option<Signature>>> {
+        let bin = prop_oneof![6 => Just(0u32), 2 => 0u32..2, 1 => any::<u32>()];
+        let sig = prop::collection::vec(bin, SIG_BINS)
+            .prop_map(|bins| Signature(Box::new(bins.try_into().unwrap())));
+        prop::collection::vec(prop::option::weighted(0.9, sig), 0..120)
+    }
+
+    proptest! {
+        #[test]
+        fn links_find_the_clusters_the_sorted_entries_do(
+            sigs in crowded(),
+            longest in any::<bool>(),
+            threshold in 0.3f64..0.9,
+            seed in any::<u64>(),
+        ) {
+            let lengths: Vec<u64> = (0..sigs.len() as u64).map(|i| (i * seed) % 7).collect();
+            let cfg = NearDupConfig {
+                threshold,
+                keep: if longest { KeepPolicy::Longest } else { KeepPolicy::First },
+                ..NearDupConfig::default()
+            };
+            prop_assert_eq!(
+                clusters(&sigs, &lengths, &cfg),
+                clusters_by_scanning(&sigs, &lengths, &cfg)
+            );
+        }
+    }
 
     /// A signature whose first `same` bins equal `base`'s and the rest are unique to `salt`.
     fn sig(base: u32, same: usize, salt: u32) -> Option<Signature> {

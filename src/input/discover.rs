@@ -8,6 +8,7 @@
 //! turns each into its records. Unreadable folders and symlink loops become [`Issue`]s and the walk goes on.
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use walkdir::WalkDir;
@@ -46,22 +47,109 @@ impl Default for DiscoverConfig {
     }
 }
 
-/// One input document.
+/// One input document: where to read it, its path under the output folder, its id and site.
+///
+/// Compact, because a run keeps one per document until its end: the path is stored once and
+/// shared by the records of a JSONL file, the relative path is its tail, the id is stored only
+/// when it is not the relative path's text, and the site name is shared by the documents of a
+/// site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceDoc {
-    /// Where to read it.
-    pub path: PathBuf,
-    /// Path relative to its INPUT root; also its path under the output folder.
-    pub rel: PathBuf,
-    /// `rel` as text with `/` separators (lossy for names that are not UTF-8).
-    pub id: String,
-    /// Site name; empty when the document has none.
-    pub site: String,
+    path: Arc<Path>,
+    /// Components of `path` before the relative path.
+    rel_from: u32,
+    /// The relative path, when it is not `path`'s tail.
+    rel: Option<Box<Path>>,
+    /// The id, when it is not the relative path's text.
+    id: Option<Box<str>>,
+    site: Arc<str>,
     /// For a record of a JSONL file: its 1-based line number. `None` for a whole-file document.
     pub line: Option<u64>,
 }
 
+impl Default for SourceDoc {
+    fn default() -> Self {
+        SourceDoc::new(
+            PathBuf::new(),
+            Path::new(""),
+            String::new(),
+            Arc::from(""),
+            None,
+        )
+    }
+}
+
 impl SourceDoc {
+    /// A document read from `path`, written to `rel` under the output folder.
+    pub fn new(
+        path: impl Into<Arc<Path>>,
+        rel: &Path,
+        id: String,
+        site: Arc<str>,
+        line: Option<u64>,
+    ) -> SourceDoc {
+        let path: Arc<Path> = path.into();
+        let skip = path.iter().count().saturating_sub(rel.iter().count());
+        let mut tail = path.iter();
+        for _ in 0..skip {
+            tail.next();
+        }
+        let is_tail = tail.as_path() == rel && tail.as_path().as_os_str() == rel.as_os_str();
+        let rel_text = rel.to_str().filter(|_| is_tail);
+        SourceDoc {
+            rel_from: skip as u32,
+            rel: (!is_tail).then(|| rel.into()),
+            id: (rel_text != Some(id.as_str()) || !is_tail).then(|| id.into_boxed_str()),
+            site,
+            line,
+            path,
+        }
+    }
+
+    /// The same file, another record of it (shares the path).
+    pub fn record(&self, id: String, site: Arc<str>, line: u64) -> SourceDoc {
+        let mut doc = SourceDoc::new(self.path.clone(), self.rel(), id, site, Some(line));
+        doc.rel_from = self.rel_from;
+        doc
+    }
+
+    /// Where to read it.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Path relative to its INPUT root; also its path under the output folder.
+    pub fn rel(&self) -> &Path {
+        if let Some(rel) = &self.rel {
+            return rel;
+        }
+        let mut tail = self.path.iter();
+        for _ in 0..self.rel_from {
+            tail.next();
+        }
+        tail.as_path()
+    }
+
+    /// `rel` as text with `/` separators (lossy for names that are not UTF-8); for a JSONL
+    /// record, its id field or `<file id>:<line>`.
+    pub fn id(&self) -> &str {
+        match &self.id {
+            Some(id) => id,
+            // Stored only when the relative path is UTF-8 text equal to the id.
+            None => self.rel().to_str().unwrap_or_default(),
+        }
+    }
+
+    /// Site name; empty when the document has none.
+    pub fn site(&self) -> &str {
+        &self.site
+    }
+
+    /// The site name, shared.
+    pub fn site_shared(&self) -> &Arc<str> {
+        &self.site
+    }
+
     /// True for a record of a JSONL file (several documents share the file).
     pub fn is_record(&self) -> bool {
         self.line.is_some()
@@ -91,17 +179,19 @@ pub fn discover(inputs: &[PathBuf], cfg: &DiscoverConfig) -> Result<Discovery, E
         })?;
         if meta.is_file() {
             let name = input.file_name().map(PathBuf::from).unwrap_or_default();
-            out.docs.push(SourceDoc {
-                path: input.clone(),
-                id: id_of(&name),
-                rel: name,
-                site: String::new(),
-                line: None,
-            });
+            out.docs.push(SourceDoc::new(
+                input.clone(),
+                &name,
+                id_of(&name),
+                Arc::from(""),
+                None,
+            ));
             continue;
         }
         walk(input, cfg, &mut out);
     }
+    // The list lives through pass 1: without the slack of its last doubling.
+    out.docs.shrink_to_fit();
     Ok(out)
 }
 
@@ -149,13 +239,14 @@ fn walk(root: &Path, cfg: &DiscoverConfig, out: &mut Discovery) {
             .strip_prefix(root)
             .map(Path::to_path_buf)
             .unwrap_or_else(|_| PathBuf::from(entry.file_name()));
-        out.docs.push(SourceDoc {
-            path: entry.path().to_path_buf(),
-            id: id_of(&rel),
-            site: site_of(&rel, cfg.sites),
-            rel,
-            line: None,
-        });
+        let site = site_of(&rel, cfg.sites);
+        // Names are sorted, so the documents of a site follow one another: one name each.
+        let site = match out.docs.last() {
+            Some(last) if last.site() == site => last.site_shared().clone(),
+            _ => Arc::from(site),
+        };
+        out.docs
+            .push(SourceDoc::new(entry.path(), &rel, id_of(&rel), site, None));
     }
 }
 
@@ -211,6 +302,46 @@ mod tests {
         assert!(!has_extension(Path::new("a/b.gz"), &exts));
         assert!(!has_extension(Path::new("a/.txt"), &exts));
         assert!(!has_extension(Path::new("a/btxt"), &exts));
+    }
+
+    #[test]
+    fn a_source_keeps_its_names_compactly() {
+        let site: Arc<str> = Arc::from("example.com");
+        let doc = SourceDoc::new(
+            PathBuf::from("/data/in/example.com/2024/a.txt"),
+            Path::new("example.com/2024/a.txt"),
+            "example.com/2024/a.txt".into(),
+            site.clone(),
+            None,
+        );
+        assert_eq!(doc.path(), Path::new("/data/in/example.com/2024/a.txt"));
+        assert_eq!(doc.rel(), Path::new("example.com/2024/a.txt"));
+        assert_eq!(doc.id(), "example.com/2024/a.txt");
+        assert_eq!(doc.site(), "example.com");
+        assert!(
+            doc.rel.is_none() && doc.id.is_none(),
+            "derived from the path"
+        );
+        assert!(Arc::ptr_eq(doc.site_shared(), &site));
+        // A record: its own id, the file's path and relative path, shared.
+        let record = doc.record("row-7".into(), Arc::from("other.org"), 7);
+        assert_eq!(record.id(), "row-7");
+        assert_eq!(record.rel(), doc.rel());
+        assert_eq!(record.site(), "other.org");
+        assert_eq!(record.line, Some(7));
+        assert!(Arc::ptr_eq(&record.path, &doc.path));
+        // A relative path that is not the path's tail is kept as given.
+        let odd = SourceDoc::new(
+            PathBuf::from("in/a.txt"),
+            Path::new("b.txt"),
+            "b.txt".into(),
+            Arc::from(""),
+            None,
+        );
+        assert_eq!(
+            (odd.path(), odd.rel(), odd.id()),
+            (Path::new("in/a.txt"), Path::new("b.txt"), "b.txt")
+        );
     }
 
     #[test]

@@ -56,12 +56,12 @@ pub fn read_document(
     max_bytes: u64,
 ) -> Result<(Vec<u8>, FileStamp, Option<Issue>), Issue> {
     let fail = |kind, line, message: String| Issue {
-        path: doc.path.display().to_string(),
+        path: doc.path().display().to_string(),
         line,
         kind,
         message,
     };
-    let (bytes, stamp) = read_bounded(&doc.path, max_bytes).map_err(|e| match e {
+    let (bytes, stamp) = read_bounded(doc.path(), max_bytes).map_err(|e| match e {
         ReadError::Io(io) => fail(IssueKind::Unreadable, None, format!("cannot read: {io}")),
         ReadError::TooLarge(len) => fail(
             IssueKind::TooLarge,
@@ -150,13 +150,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.txt");
         std::fs::write(&path, bytes).unwrap();
-        let doc = SourceDoc {
+        let doc = SourceDoc::new(
             path,
-            rel: "a.txt".into(),
-            id: "a.txt".into(),
-            site: String::new(),
-            line: None,
-        };
+            std::path::Path::new("a.txt"),
+            "a.txt".into(),
+            "".into(),
+            None,
+        );
         (dir, doc)
     }
 
@@ -190,8 +190,14 @@ mod tests {
 
     #[test]
     fn missing_file_is_unreadable() {
-        let (_d, mut doc) = doc_with(b"x");
-        doc.path.set_file_name("missing.txt");
+        let (_d, doc) = doc_with(b"x");
+        let doc = SourceDoc::new(
+            doc.path().with_file_name("missing.txt"),
+            std::path::Path::new("missing.txt"),
+            "missing.txt".into(),
+            "".into(),
+            None,
+        );
         assert_eq!(
             read_document(&doc, 10).unwrap_err().kind,
             IssueKind::Unreadable

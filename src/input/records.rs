@@ -170,7 +170,7 @@ fn read_batches(
 /// Why a record's text cannot be read again.
 fn record_issue(doc: &SourceDoc, message: String) -> Issue {
     Issue {
-        path: doc.path.display().to_string(),
+        path: doc.path().display().to_string(),
         line: doc.line.map(|l| l as usize),
         kind: IssueKind::Changed,
         message,
@@ -191,7 +191,7 @@ pub fn read_texts(
     for &d in wanted {
         let Some(doc) = docs.get(d) else { continue };
         if doc.is_record() {
-            by_file.entry(doc.path.as_path()).or_default().push(d);
+            by_file.entry(doc.path()).or_default().push(d);
         } else if let Ok((bytes, _, _)) = read_document(doc, max_doc_bytes) {
             out.insert(d, bytes);
         }

@@ -68,13 +68,17 @@ pub fn write_html_report(path: &Path, outcome: &Outcome, cfg: &Config) -> Result
 pub fn select_samples(outcome: &Outcome, n: usize) -> Vec<usize> {
     let mut by_site: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
     for (i, doc) in outcome.docs.iter().enumerate() {
-        if matches!(doc.fate, Some(Fate::Written | Fate::Emptied)) && !doc.removals.is_empty() {
+        if matches!(doc.fate, Some(Fate::Written | Fate::Emptied)) && outcome.has_removals(i) {
             by_site.entry(doc.site).or_default().push(i);
         }
     }
     let interest = |i: &usize| {
         let doc = &outcome.docs[*i];
-        let mut kinds: Vec<ReasonKind> = doc.removals.iter().map(|r| r.reason.kind()).collect();
+        let mut kinds: Vec<ReasonKind> = outcome
+            .removals(*i)
+            .iter()
+            .map(|r| r.reason.kind())
+            .collect();
         kinds.sort_unstable();
         kinds.dedup();
         (
@@ -86,7 +90,8 @@ pub fn select_samples(outcome: &Outcome, n: usize) -> Vec<usize> {
     let mut queues: Vec<Vec<usize>> = by_site
         .into_values()
         .map(|mut v| {
-            v.sort_by_key(interest);
+            // Once per document: under a memory limit its removals are read back from disk.
+            v.sort_by_cached_key(interest);
             v.reverse(); // pop() takes the best
             v
         })
@@ -1164,6 +1169,7 @@ mod tests {
             kept_existing: 0,
             timings: Default::default(),
             prints: None,
+            removal_store: None,
         };
         let mut r = report::overview(&outcome, &cfg);
         r.totals = Totals {

@@ -226,7 +226,7 @@ pub fn near_duplicate_clusters(outcome: &Outcome) -> Vec<ClusterRow> {
     for doc in &outcome.docs {
         if let Some(Fate::NearDuplicate { of, similarity_bp }) = doc.fate {
             by_kept.entry(of).or_default().push(ClusterMember {
-                id: doc.source.id.clone(),
+                id: doc.source.id().to_string(),
                 similarity: f64::from(similarity_bp) / 10_000.0,
             });
         }
@@ -234,7 +234,7 @@ pub fn near_duplicate_clusters(outcome: &Outcome) -> Vec<ClusterRow> {
     let mut rows: Vec<ClusterRow> = by_kept
         .into_iter()
         .map(|(kept, members)| ClusterRow {
-            kept: outcome.docs[kept].source.id.clone(),
+            kept: outcome.docs[kept].source.id().to_string(),
             size: members.len() + 1,
             members,
         })
@@ -394,11 +394,11 @@ pub fn totals(outcome: &Outcome) -> Totals {
             t.bytes_duplicate_documents += doc.bytes;
         }
         // Only documents with removals need their blocks (read back under a memory limit).
-        if let Some(print) = Some(doc)
-            .filter(|d| !d.removals.is_empty())
-            .and_then(|_| outcome.print(d))
+        if let Some(print) = Some(d)
+            .filter(|&d| outcome.has_removals(d))
+            .and_then(|d| outcome.print(d))
         {
-            for r in &doc.removals {
+            for r in outcome.removals(d).iter() {
                 let kind = r.reason.kind();
                 *t.blocks_removed.entry(kind).or_default() += 1;
                 *t.bytes_removed.entry(kind).or_default() += block_len(&print, r.block);
@@ -427,12 +427,12 @@ fn block_len(print: &DocFingerprint, b: u32) -> u64 {
 }
 
 fn doc_row(d: usize, doc: &DocResult, outcome: &Outcome) -> DocRow {
-    let print = Some(doc)
-        .filter(|doc| !doc.removals.is_empty())
-        .and_then(|_| outcome.print(d));
+    let print = Some(d)
+        .filter(|&d| outcome.has_removals(d))
+        .and_then(|d| outcome.print(d));
     let removed = match &print {
-        Some(print) => doc
-            .removals
+        Some(print) => outcome
+            .removals(d)
             .iter()
             .filter_map(|r| {
                 let b = print.blocks.get(r.block as usize)?;
@@ -447,7 +447,7 @@ fn doc_row(d: usize, doc: &DocResult, outcome: &Outcome) -> DocRow {
                         } => outcome
                             .docs
                             .get(m.document as usize)
-                            .map(|d| d.source.id.clone()),
+                            .map(|d| d.source.id().to_string()),
                         _ => None,
                     },
                 })
@@ -456,7 +456,7 @@ fn doc_row(d: usize, doc: &DocResult, outcome: &Outcome) -> DocRow {
         None => Vec::new(),
     };
     DocRow {
-        id: doc.source.id.clone(),
+        id: doc.source.id().to_string(),
         site: outcome.sites[doc.site as usize].clone(),
         status: status_of(doc),
         bytes: doc.bytes,
@@ -464,7 +464,7 @@ fn doc_row(d: usize, doc: &DocResult, outcome: &Outcome) -> DocRow {
         classifier_backed_off: doc.classifier_backed_off,
         duplicate_of: match doc.fate {
             Some(Fate::Duplicate { of } | Fate::NearDuplicate { of, .. }) => {
-                Some(outcome.docs[of].source.id.clone())
+                Some(outcome.docs[of].source.id().to_string())
             }
             _ => None,
         },
@@ -510,11 +510,11 @@ fn site_rows(outcome: &Outcome) -> Vec<SiteRow> {
         if matches!(status, DocStatus::Duplicate | DocStatus::NearDuplicate) {
             row.bytes_duplicate_documents += doc.bytes;
         }
-        if let Some(print) = Some(doc)
-            .filter(|d| !d.removals.is_empty())
-            .and_then(|_| outcome.print(d))
+        if let Some(print) = Some(d)
+            .filter(|&d| outcome.has_removals(d))
+            .and_then(|d| outcome.print(d))
         {
-            for r in &doc.removals {
+            for r in outcome.removals(d).iter() {
                 *row.bytes_removed.entry(r.reason.kind()).or_default() +=
                     block_len(&print, r.block);
             }
@@ -552,14 +552,14 @@ pub fn catalogue(outcome: &Outcome, cfg: &Config, limit: usize) -> Vec<Catalogue
         near_match: Option<NearMatch>,
     }
     let mut by_key: HashMap<(MatchKind, u64), Agg> = HashMap::new();
-    for (d, doc) in outcome.docs.iter().enumerate() {
-        if doc.removals.is_empty() {
+    for d in 0..outcome.docs.len() {
+        if !outcome.has_removals(d) {
             continue;
         }
         let Some(print) = outcome.print(d) else {
             continue;
         };
-        for r in &doc.removals {
+        for r in outcome.removals(d).iter() {
             let Some(block) = print.blocks.get(r.block as usize) else {
                 continue;
             };
@@ -648,7 +648,12 @@ pub fn catalogue(outcome: &Outcome, cfg: &Config, limit: usize) -> Vec<Catalogue
             let near_match = agg.near_match.and_then(|m| {
                 Some(NearMatchRow {
                     text: text_of(m.document as usize, m.block as usize)?,
-                    document: outcome.docs.get(m.document as usize)?.source.id.clone(),
+                    document: outcome
+                        .docs
+                        .get(m.document as usize)?
+                        .source
+                        .id()
+                        .to_string(),
                     documents: m.documents,
                 })
             });
@@ -664,7 +669,7 @@ pub fn catalogue(outcome: &Outcome, cfg: &Config, limit: usize) -> Vec<Catalogue
                 example: agg
                     .occurrences
                     .first()
-                    .map(|&(d, _)| outcome.docs[d].source.id.clone())
+                    .map(|&(d, _)| outcome.docs[d].source.id().to_string())
                     .unwrap_or_default(),
                 matched,
                 near_match,

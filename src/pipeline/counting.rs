@@ -10,12 +10,13 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::{print_of, DocResult};
+use super::{print_of, removals_of, DocResult};
 use crate::count::{CorpusCounts, CountBuilder, CountSpill, CountTable, FrozenCounts, SiteId};
-use crate::decide::{Fate, NearMatch, Reason};
+use crate::decide::{Fate, NearMatch, Reason, Removal};
 use crate::error::Error;
 use crate::index::IndexDoc;
 use crate::spill::prints::PrintStore;
+use crate::spill::removals::RemovalStore;
 
 /// Whether a document's blocks are counted: it has content and is not an exact duplicate.
 fn is_counted(doc: &DocResult) -> bool {
@@ -165,19 +166,35 @@ fn distinct_unseen(
 }
 
 /// Name what each template variant was matched to: for each anchor shingle, the block of
-/// another document holding it whose exact key is the most frequent (ties: earliest).
+/// another document holding it whose exact key is the most frequent (ties: earliest). With a
+/// removal store the named removals are rewritten there, in place.
 pub(super) fn name_near_matches(
     docs: &mut [DocResult],
     store: Option<&PrintStore>,
+    removal_store: Option<&RemovalStore>,
     block_counts: &FrozenCounts,
 ) -> Result<(), Error> {
-    let mut anchors: Vec<u64> = docs
-        .iter()
-        .flat_map(|d| &d.removals)
-        .filter_map(|r| match r.reason {
-            Reason::NearBoilerplate { anchor, .. } => Some(anchor),
-            _ => None,
-        })
+    let anchors_of = |removals: &[Removal]| -> Vec<u64> {
+        removals
+            .iter()
+            .filter_map(|r| match r.reason {
+                Reason::NearBoilerplate { anchor, .. } => Some(anchor),
+                _ => None,
+            })
+            .collect()
+    };
+    let shared: &[DocResult] = docs;
+    let has_removals = |d: usize| match removal_store {
+        Some(removals) => removals.has(d),
+        None => !shared[d].removals.is_empty(),
+    };
+    let mut anchors: Vec<u64> = (0..shared.len())
+        .into_par_iter()
+        .filter(|&d| has_removals(d))
+        .map(|d| removals_of(shared, removal_store, d).map(|r| anchors_of(&r)))
+        .collect::<Result<Vec<Vec<u64>>, Error>>()?
+        .into_iter()
+        .flatten()
         .collect();
     if anchors.is_empty() {
         return Ok(());
@@ -225,8 +242,8 @@ pub(super) fn name_near_matches(
             }
             Ok(a)
         })?;
-    for (d, doc) in docs.iter_mut().enumerate() {
-        for removal in &mut doc.removals {
+    let name = |d: usize, removals: &mut [Removal]| {
+        for removal in removals {
             if let Reason::NearBoilerplate {
                 anchor, near_match, ..
             } = &mut removal.reason
@@ -243,8 +260,26 @@ pub(super) fn name_near_matches(
                     );
             }
         }
+    };
+    match removal_store {
+        Some(removals) => (0..docs.len())
+            .into_par_iter()
+            .filter(|&d| removals.has(d))
+            .try_for_each(|d| {
+                let mut stored = removals.get(d)?;
+                if anchors_of(&stored).is_empty() {
+                    return Ok(());
+                }
+                name(d, &mut stored);
+                removals.replace(d, &stored)
+            }),
+        None => {
+            for (d, doc) in docs.iter_mut().enumerate() {
+                name(d, &mut doc.removals);
+            }
+            Ok(())
+        }
     }
-    Ok(())
 }
 
 /// Keep the two smallest holders, at most one per document.

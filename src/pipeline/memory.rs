@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::count::CountSpill;
 use crate::error::Error;
 use crate::spill::prints::PrintStore;
+use crate::spill::removals::RemovalStore;
 use crate::spill::SpillDir;
 
 /// A generous estimate of one document's fingerprint in memory (blocks, shingles, features of
@@ -28,6 +29,7 @@ const MAX_BATCH: u64 = 1 << 16;
 pub(super) struct Memory {
     pub dir: Arc<SpillDir>,
     pub store: Arc<PrintStore>,
+    pub removals: Arc<RemovalStore>,
     limit: u64,
     threads: usize,
 }
@@ -39,17 +41,27 @@ impl Memory {
         };
         let dir = Arc::new(SpillDir::new(&spill_parent(cfg))?);
         let store = Arc::new(PrintStore::new(dir.clone())?);
+        let removals = Arc::new(RemovalStore::new(dir.clone())?);
         Ok(Some(Memory {
             dir,
             store,
+            removals,
             limit,
             threads: rayon::current_num_threads().max(1),
         }))
     }
 
-    /// Text documents fingerprinted between two writes to the store.
+    /// Text documents fingerprinted between two writes to the store; also documents decided
+    /// between two writes to the removal store.
     pub fn pass1_batch(&self) -> usize {
         (self.limit / 8 / PRINT_ESTIMATE).clamp(1, MAX_BATCH) as usize
+    }
+
+    /// LSH band entries (16 bytes each) sorted in memory before they spill as a run: a
+    /// sixteenth of the limit (the links between bucket mates are made while the last run is
+    /// still in memory).
+    pub fn band_buffer(&self) -> usize {
+        (self.limit / 16 / 16).max(1) as usize
     }
 
     /// Where counting tables spill, and how many pairs each worker's table holds at most.
@@ -60,6 +72,23 @@ impl Memory {
             max_pairs: (self.limit / 4 / 16 / tables).max(1) as usize,
         }
     }
+}
+
+/// Under a limit, hand the pages of memory freed by the stage just ended back to the system.
+/// The allocator otherwise keeps them mapped (reusable, but counted in the resident set), and
+/// what one stage freed (the names listed by discovery, the first counts, the LSH links) would
+/// add to the next stage's peak. Without a limit nothing is done: a run that fits pays nothing.
+pub(super) fn release_freed(limited: bool) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if limited {
+        // SAFETY: malloc_trim only gives back pages of free chunks (every arena's); it moves
+        // and invalidates nothing.
+        unsafe {
+            libc::malloc_trim(0);
+        }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = limited;
 }
 
 /// `--tmp-dir`, else the folder holding the output (same disk, usually room), else the

@@ -33,6 +33,7 @@ use crate::output::{html, report};
 use crate::progress::{Pass, Progress, Silent};
 use crate::segment::{Unit, UnitChoice};
 use crate::spill::prints::PrintStore;
+use crate::spill::removals::RemovalStore;
 use crate::stages;
 
 use counting::{count_blocks, name_near_matches};
@@ -56,6 +57,8 @@ pub struct DocResult {
     pub blocks: u32,
     /// `None` when the document failed (unreadable, binary, changed, not writable).
     pub fate: Option<Fate>,
+    /// The removed blocks. With a memory limit they are on disk and this is empty: read them
+    /// with [`Outcome::removals`].
     pub removals: Vec<Removal>,
     /// The user's pattern matches, by block index.
     pub pattern_hits: Vec<(u32, PatternHit)>,
@@ -97,6 +100,20 @@ fn print_of<'a>(
     }
 }
 
+/// Document `d`'s removals: its own, or read back from the store.
+fn removals_of<'a>(
+    docs: &'a [DocResult],
+    store: Option<&RemovalStore>,
+    d: usize,
+) -> Result<Cow<'a, [Removal]>, Error> {
+    match store {
+        None => Ok(Cow::Borrowed(
+            docs.get(d).map_or(&[][..], |doc| doc.removals.as_slice()),
+        )),
+        Some(store) => Ok(Cow::Owned(store.get(d)?)),
+    }
+}
+
 /// Wall-clock time of each stage.
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
@@ -127,6 +144,9 @@ pub struct Outcome {
     /// The fingerprints, when a memory limit put them on disk (`None`: each document holds
     /// its own). Read them with [`Outcome::print`].
     pub prints: Option<Arc<PrintStore>>,
+    /// The removals, when a memory limit put them on disk (`None`: each document holds its
+    /// own). Read them with [`Outcome::removals`].
+    pub removal_store: Option<Arc<RemovalStore>>,
 }
 
 impl Outcome {
@@ -136,6 +156,20 @@ impl Outcome {
         print_of(&self.docs, self.prints.as_deref(), d)
             .ok()
             .flatten()
+    }
+
+    /// Document `d`'s removed blocks (empty when none, or when the removal store cannot be
+    /// read back).
+    pub fn removals(&self, d: usize) -> Cow<'_, [Removal]> {
+        removals_of(&self.docs, self.removal_store.as_deref(), d).unwrap_or_default()
+    }
+
+    /// Whether document `d` has removed blocks (without reading them back).
+    pub fn has_removals(&self, d: usize) -> bool {
+        match &self.removal_store {
+            None => self.docs.get(d).is_some_and(|doc| !doc.removals.is_empty()),
+            Some(store) => store.has(d),
+        }
     }
 
     /// Number of inputs that failed (exit code 1 when non-zero).
@@ -193,6 +227,7 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
         memory.as_mut(),
     )?;
     let sites = assign_sites(&mut docs);
+    memory::release_freed(memory.is_some());
     let prints = memory.as_ref().map(|m| m.store.clone());
     let store = prints.as_deref();
     timings.pass1 = clock.elapsed();
@@ -209,18 +244,43 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
     };
     // Near-duplicate detection needs only the block counts; shingles are counted once, after.
     let mut counts = count(&docs, !cfg.near_dup.enabled)?;
+    memory::release_freed(memory.is_some());
     timings.count = clock.elapsed();
 
     let clock = Instant::now();
     if cfg.near_dup.enabled {
-        mark_near_duplicates(&mut docs, store, &counts.blocks, cfg, progress)?;
+        mark_near_duplicates(
+            &mut docs,
+            store,
+            memory.as_ref(),
+            &counts.blocks,
+            cfg,
+            progress,
+        )?;
+        // Counting again needs none of the first counts: they go before the new ones grow.
+        drop(std::mem::take(&mut counts));
+        memory::release_freed(memory.is_some());
         counts = count(&docs, true)?;
     }
     timings.near_dup = clock.elapsed();
 
     let clock = Instant::now();
-    decide_all(&mut docs, store, &counts, cfg, &mut issues)?;
-    name_near_matches(&mut docs, store, &counts.blocks)?;
+    let batch = memory.as_ref().map_or(usize::MAX, Memory::pass1_batch);
+    // Not shared yet: the outcome takes its copy after the decisions.
+    let removal_store = memory.as_mut().and_then(|m| Arc::get_mut(&mut m.removals));
+    decide_all(
+        &mut docs,
+        store,
+        removal_store,
+        &counts,
+        cfg,
+        &mut issues,
+        batch,
+    )?;
+    let removal_stored = memory.as_ref().map(|m| m.removals.clone());
+    let removal_store = removal_stored.as_deref();
+    name_near_matches(&mut docs, store, removal_store, &counts.blocks)?;
+    memory::release_freed(memory.is_some());
     timings.decide = clock.elapsed();
 
     let warnings = guardrail_warnings(&docs, cfg);
@@ -231,7 +291,17 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
     if let (Some(out), false, false) = (&cfg.output, cfg.dry_run, stopped) {
         match &cfg.mode {
             OutputMode::Ids => write_ids(&docs, out)?,
-            _ => kept_existing = pass2(&mut docs, store, out, cfg, &mut issues, progress)?,
+            _ => {
+                kept_existing = pass2(
+                    &mut docs,
+                    store,
+                    removal_store,
+                    out,
+                    cfg,
+                    &mut issues,
+                    progress,
+                )?
+            }
         }
     }
     timings.pass2 = clock.elapsed();
@@ -257,6 +327,7 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
         kept_existing,
         timings,
         prints,
+        removal_store: removal_stored,
     };
     if let Some(path) = &cfg.report {
         report::write_report(path, &outcome, cfg)?;
@@ -272,7 +343,7 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
 /// Under a memory limit each fingerprint goes to the store on disk as soon as its batch is
 /// done, and text files are scanned in batches of [`Memory::pass1_batch`] documents.
 fn pass1(
-    files: Vec<SourceDoc>,
+    mut files: Vec<SourceDoc>,
     cfg: &Config,
     shingles: bool,
     issues: &mut Vec<Issue>,
@@ -285,7 +356,7 @@ fn pass1(
     let batch = memory.as_ref().map_or(usize::MAX, |m| m.pass1_batch());
     while start < files.len() {
         let store = memory.as_mut().and_then(|m| Arc::get_mut(&mut m.store));
-        if jsonl_compression(&files[start].path).is_some() {
+        if jsonl_compression(files[start].path()).is_some() {
             scan_jsonl_file(&files[start], cfg, shingles, &mut docs, issues, store)?;
             progress.advance(Pass::Read, 0);
             start += 1;
@@ -293,11 +364,13 @@ fn pass1(
         }
         let end = files[start..]
             .iter()
-            .position(|f| jsonl_compression(&f.path).is_some())
+            .position(|f| jsonl_compression(f.path()).is_some())
             .map_or(files.len(), |n| start + n)
             .min(start.saturating_add(batch));
+        // Documents and files differ in number once a JSONL file has been read.
+        let first = docs.len();
         scan_text_files(
-            &files[start..end],
+            &mut files[start..end],
             cfg,
             shingles,
             &mut docs,
@@ -305,7 +378,7 @@ fn pass1(
             progress,
         );
         if let Some(store) = store {
-            keep_all_on_disk(&mut docs, start, store)?;
+            keep_all_on_disk(&mut docs, first, store)?;
         }
         start = end;
     }
@@ -370,8 +443,9 @@ fn accept(doc: &mut DocResult, s: Scanned, issues: &mut Vec<Issue>) {
     doc.stamp = Some(s.stamp);
 }
 
+/// Scan `files`, moving each into its document (no second copy of every name).
 fn scan_text_files(
-    files: &[SourceDoc],
+    files: &mut [SourceDoc],
     cfg: &Config,
     shingles: bool,
     docs: &mut Vec<DocResult>,
@@ -389,8 +463,8 @@ fn scan_text_files(
             },
         )
         .collect();
-    for (source, result) in files.iter().zip(scanned) {
-        let mut doc = new_doc(source.clone());
+    for (source, result) in files.iter_mut().zip(scanned) {
+        let mut doc = new_doc(std::mem::take(source));
         match result {
             Ok(s) => accept(&mut doc, s, issues),
             Err(issue) => issues.push(issue),
@@ -411,11 +485,12 @@ fn scan_jsonl_file(
 ) -> Result<(), Error> {
     let first = docs.len();
     let mut first_line_of: HashMap<String, u64> = HashMap::new();
+    let mut last_site: Arc<str> = Arc::from("");
     let mut line_issues: Vec<Issue> = Vec::new();
     let mut stream_issues: Vec<Issue> = Vec::new();
     let mut failure: Option<Error> = None;
     let (stamp, _) = stream_lines(
-        &file.path,
+        file.path(),
         cfg.max_line_bytes,
         |batch| {
             if failure.is_some() {
@@ -439,10 +514,10 @@ fn scan_jsonl_file(
                 };
                 let id = record
                     .id
-                    .unwrap_or_else(|| format!("{}:{}", file.id, raw.line));
+                    .unwrap_or_else(|| format!("{}:{}", file.id(), raw.line));
                 if let Some(earlier) = first_line_of.get(&id) {
                     line_issues.push(Issue {
-                        path: file.path.display().to_string(),
+                        path: file.path().display().to_string(),
                         line: Some(raw.line as usize),
                         kind: IssueKind::DuplicateId,
                         message: format!(
@@ -452,17 +527,16 @@ fn scan_jsonl_file(
                 } else {
                     first_line_of.insert(id.clone(), raw.line);
                 }
-                let mut doc = new_doc(SourceDoc {
-                    path: file.path.clone(),
-                    rel: file.rel.clone(),
-                    id,
-                    site: if cfg.decide.use_sites {
-                        record.site
-                    } else {
-                        String::new()
-                    },
-                    line: Some(raw.line),
-                });
+                let site = if cfg.decide.use_sites {
+                    record.site
+                } else {
+                    String::new()
+                };
+                // Records of a site often follow one another: they share its name.
+                if *last_site != *site {
+                    last_site = Arc::from(site);
+                }
+                let mut doc = new_doc(file.record(id, last_site.clone(), raw.line));
                 accept(&mut doc, s, &mut line_issues);
                 docs.push(doc);
             }
@@ -492,7 +566,7 @@ fn scan_record(
     scratch: &mut Scratch,
 ) -> Result<(jsonl::Record, Scanned), Issue> {
     let fail = |kind, message: String| Issue {
-        path: file.path.display().to_string(),
+        path: file.path().display().to_string(),
         line: Some(raw.line as usize),
         kind,
         message,
@@ -530,40 +604,56 @@ fn mark_duplicates(docs: &mut [DocResult]) {
     }
 }
 
-/// Decide the blocks of every document still to be written.
+/// Decide the blocks of every document still to be written, `batch` documents at a time. With
+/// a removal store each batch's removals go to disk before the next batch is decided.
 fn decide_all(
     docs: &mut [DocResult],
     store: Option<&PrintStore>,
+    mut removal_store: Option<&mut RemovalStore>,
     counts: &CorpusCounts,
     cfg: &Config,
     issues: &mut Vec<Issue>,
+    batch: usize,
 ) -> Result<(), Error> {
-    let decisions: Vec<Option<(Decision, u64)>> = (0..docs.len())
-        .into_par_iter()
-        .map(|d| {
-            let doc = &docs[d];
-            if doc.fate.is_some() {
-                return Ok(None);
+    let mut start = 0;
+    while start < docs.len() {
+        let end = start.saturating_add(batch).min(docs.len());
+        let shared: &[DocResult] = docs;
+        let decisions: Vec<Option<(Decision, u64)>> = (start..end)
+            .into_par_iter()
+            .map(|d| {
+                let doc = &shared[d];
+                if doc.fate.is_some() {
+                    return Ok(None);
+                }
+                let Some(print) = print_of(shared, store, d)? else {
+                    return Ok(None);
+                };
+                let decision =
+                    decide_document(&print, doc.site, &doc.pattern_hits, counts, &cfg.decide);
+                let removed = removed_bytes(&print, &decision.removals);
+                Ok(Some((decision, removed)))
+            })
+            .collect::<Result<_, Error>>()?;
+        for (d, decision) in (start..end).zip(decisions) {
+            let doc = &mut docs[d];
+            if let Some((decided, removed)) = decision {
+                if decided.fate == Fate::NoContent {
+                    issues.push(no_content_issue(doc));
+                }
+                doc.fate = Some(decided.fate);
+                doc.classifier_backed_off = decided.classifier_backed_off;
+                doc.removed_bytes = removed;
+                match removal_store.as_deref_mut() {
+                    Some(removals) => removals.push(d, &decided.removals)?,
+                    None => doc.removals = decided.removals,
+                }
             }
-            let Some(print) = print_of(docs, store, d)? else {
-                return Ok(None);
-            };
-            let decision =
-                decide_document(&print, doc.site, &doc.pattern_hits, counts, &cfg.decide);
-            let removed = removed_bytes(&print, &decision.removals);
-            Ok(Some((decision, removed)))
-        })
-        .collect::<Result<_, Error>>()?;
-    for (doc, decision) in docs.iter_mut().zip(decisions) {
-        if let Some((d, removed)) = decision {
-            if d.fate == Fate::NoContent {
-                issues.push(no_content_issue(doc));
-            }
-            doc.fate = Some(d.fate);
-            doc.removals = d.removals;
-            doc.classifier_backed_off = d.classifier_backed_off;
-            doc.removed_bytes = removed;
         }
+        start = end;
+    }
+    if let Some(removals) = removal_store {
+        removals.seal(docs.len())?;
     }
     Ok(())
 }
@@ -577,11 +667,11 @@ fn check_modes(files: &[SourceDoc], cfg: &Config) -> Result<(), Error> {
     };
     if let (Some(what), Some(file)) = (
         needs_jsonl,
-        files.iter().find(|f| jsonl_compression(&f.path).is_none()),
+        files.iter().find(|f| jsonl_compression(f.path()).is_none()),
     ) {
         return Err(Error::Config(format!(
             "{what} needs JSONL inputs, and {} is not one (.jsonl, .jsonl.gz, .jsonl.zst)",
-            file.path.display()
+            file.path().display()
         )));
     }
     Ok(())
@@ -627,7 +717,7 @@ fn no_content_issue(doc: &DocResult) -> Issue {
         "no text (only whitespace or punctuation); nothing written"
     };
     Issue {
-        path: doc.source.path.display().to_string(),
+        path: doc.source.path().display().to_string(),
         line: doc.source.line.map(|l| l as usize),
         kind: IssueKind::Empty,
         message: message.into(),
@@ -694,7 +784,7 @@ fn index_of_run(
             continue;
         };
         entries.push(Entry {
-            site: doc.source.site.clone(),
+            site: doc.source.site().to_string(),
             content,
             keys: print.blocks.iter().filter_map(|b| b.key()).collect(),
             shingles: print.shingles.clone(),
@@ -730,7 +820,7 @@ pub fn build_index(
         let files: Vec<SourceDoc> = found
             .docs
             .into_iter()
-            .filter(|f| shard.is_none_or(|s| s.holds(&f.id)))
+            .filter(|f| shard.is_none_or(|s| s.holds(f.id())))
             .collect();
         let n_files = files.len();
         let docs = pass1(files, cfg, true, &mut issues, progress, None)?;
@@ -749,12 +839,14 @@ pub fn build_index(
 
 /// Sorted site names (index 0 = no site); sets each document's site id.
 fn assign_sites(docs: &mut [DocResult]) -> Vec<String> {
-    let mut names: Vec<String> = docs.iter().map(|d| d.source.site.clone()).collect();
+    let mut names: Vec<String> = docs.iter().map(|d| d.source.site().to_string()).collect();
     names.push(String::new());
     names.sort_unstable();
     names.dedup();
     for doc in docs.iter_mut() {
-        doc.site = names.binary_search(&doc.source.site).unwrap_or(0) as SiteId;
+        doc.site = names
+            .binary_search_by(|n| n.as_str().cmp(doc.source.site()))
+            .unwrap_or(0) as SiteId;
     }
     names
 }
@@ -762,11 +854,11 @@ fn assign_sites(docs: &mut [DocResult]) -> Vec<String> {
 fn check_collisions(docs: &[SourceDoc]) -> Result<(), Error> {
     let mut seen = std::collections::HashMap::with_capacity(docs.len());
     for doc in docs {
-        if let Some(first) = seen.insert(&doc.rel, &doc.path) {
+        if let Some(first) = seen.insert(doc.rel(), doc.path()) {
             return Err(Error::OutputCollision {
-                id: doc.id.clone(),
-                first: first.clone(),
-                second: doc.path.clone(),
+                id: doc.id().to_string(),
+                first: first.to_path_buf(),
+                second: doc.path().to_path_buf(),
             });
         }
     }

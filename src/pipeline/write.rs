@@ -11,7 +11,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::near::record_files;
-use super::{print_of, DocResult};
+use super::{print_of, removals_of, DocResult};
 use crate::config::{Config, OutputMode};
 use crate::decide::Fate;
 use crate::error::{Error, Issue, IssueKind};
@@ -22,6 +22,7 @@ use crate::output::records::{attribute_row, rewrite_row, IdsRow};
 use crate::output::text;
 use crate::progress::{Pass, Progress};
 use crate::spill::prints::PrintStore;
+use crate::spill::removals::RemovalStore;
 
 /// Pass 2: write every document to be written (or, annotating, every record's attributes); a
 /// failure turns the document into a failed one. Whole-file documents are written in
@@ -30,6 +31,7 @@ use crate::spill::prints::PrintStore;
 pub(super) fn pass2(
     docs: &mut [DocResult],
     store: Option<&PrintStore>,
+    removal_store: Option<&RemovalStore>,
     out: &Path,
     cfg: &Config,
     issues: &mut Vec<Issue>,
@@ -44,24 +46,29 @@ pub(super) fn pass2(
         }
     };
     let shared: &[DocResult] = docs;
-    let results: Vec<Result<bool, Issue>> = (0..shared.len())
+    // Only outputs left alone (`Ok(true)`) and failures are kept: a result per document
+    // would cost as much as the document's own record.
+    let results: Vec<(usize, Result<bool, Issue>)> = (0..shared.len())
         .into_par_iter()
         .map(|d| {
             let doc = &shared[d];
             if doc.source.is_record() {
-                return Ok(Ok(false));
+                return Ok(None);
             }
-            let written = write_document(shared, store, d, out, cfg)?;
+            let written = write_document(shared, store, removal_store, d, out, cfg)?;
             progress.advance(Pass::Write, written_bytes(doc));
-            Ok(written)
+            Ok(Some(d)
+                .filter(|_| written != Ok(false))
+                .map(|d| (d, written)))
         })
+        .filter_map(Result::transpose)
         .collect::<Result<_, Error>>()?;
     let mut kept_existing = 0;
-    for (doc, result) in docs.iter_mut().zip(results) {
+    for (d, result) in results {
         match result {
             Ok(kept) => kept_existing += u64::from(kept),
             Err(issue) => {
-                doc.fate = None;
+                docs[d].fate = None;
                 issues.push(issue);
             }
         }
@@ -71,7 +78,15 @@ pub(super) fn pass2(
     let docs_read: &[DocResult] = docs;
     let write_run = |run: &std::ops::Range<usize>, to_stdout: Option<&mut dyn Write>| {
         let print = |i: usize| print_of(docs_read, store, run.start + i);
-        write_record_file(&docs_read[run.clone()], &print, out, cfg, to_stdout)
+        let removals = |i: usize| removals_of(docs_read, removal_store, run.start + i);
+        write_record_file(
+            &docs_read[run.clone()],
+            &print,
+            &removals,
+            out,
+            cfg,
+            to_stdout,
+        )
     };
     // Files are written side by side (compressing an output is often the slowest part of
     // writing it), except to standard output, which takes them one after another, and under a
@@ -134,11 +149,16 @@ type PrintOf<'a> = dyn Fn(usize) -> Result<Option<std::borrow::Cow<'a, crate::fi
     + Sync
     + 'a;
 
+/// The removals of a file's `i`-th document.
+type RemovalsOf<'a> =
+    dyn Fn(usize) -> Result<std::borrow::Cow<'a, [crate::decide::Removal]>, Error> + Sync + 'a;
+
 /// Stream one JSONL file again and write its rows: cleaned records to OUT/<rel> (or to
 /// standard output), or attribute rows to OUT/attributes/<name>/<rel>.
 fn write_record_file<'a>(
     docs: &[DocResult],
     print_of: &PrintOf<'a>,
+    removals_of: &RemovalsOf<'a>,
     out: &Path,
     cfg: &Config,
     stdout: Option<&mut dyn Write>,
@@ -147,8 +167,8 @@ fn write_record_file<'a>(
         return Ok(RecordsWritten::default());
     };
     let target = match &cfg.mode {
-        OutputMode::Annotate(name) => out.join("attributes").join(name).join(&file.rel),
-        _ => out.join(&file.rel),
+        OutputMode::Annotate(name) => out.join("attributes").join(name).join(file.rel()),
+        _ => out.join(file.rel()),
     };
     // Outputs appear only by rename, so a JSONL output that exists is complete: a rerun over
     // many shards resumes where it stopped.
@@ -159,12 +179,12 @@ fn write_record_file<'a>(
         });
     }
     let changed = |line: Option<u64>, message: &str| Issue {
-        path: file.path.display().to_string(),
+        path: file.path().display().to_string(),
         line: line.map(|l| l as usize),
         kind: IssueKind::Changed,
         message: message.into(),
     };
-    let now = std::fs::metadata(&file.path).ok().map(|meta| FileStamp {
+    let now = std::fs::metadata(file.path()).ok().map(|meta| FileStamp {
         len: meta.len(),
         modified: meta.modified().ok(),
     });
@@ -208,6 +228,10 @@ fn write_record_file<'a>(
             Ok(None) => return Row::Skip,
             Err(e) => return Row::Unreadable(e.to_string()),
         };
+        let removals = match removals_of(i) {
+            Ok(removals) => removals,
+            Err(e) => return Row::Unreadable(e.to_string()),
+        };
         let record = match parse_record(&raw.bytes, &cfg.jsonl) {
             Ok(r) if xxhash_rust::xxh3::xxh3_64(r.text.as_bytes()) == print.raw => r,
             _ => {
@@ -223,32 +247,32 @@ fn write_record_file<'a>(
         Row::Bytes(match annotate {
             Some(name) => attribute_row(
                 name,
-                &doc.source.id,
+                doc.source.id(),
                 &record.text,
                 &print.blocks,
                 doc.fate,
-                &doc.removals,
+                &removals,
             ),
             None => rewrite_row(
                 &raw.bytes,
                 &record.text_span,
                 &record.text,
                 &print.blocks,
-                &doc.removals,
+                &removals,
             ),
         })
     };
     let mut written = RecordsWritten::default();
     let compression = match stdout {
         Some(_) => jsonl::Compression::None,
-        None => jsonl_compression(&file.path).unwrap_or(jsonl::Compression::None),
+        None => jsonl_compression(file.path()).unwrap_or(jsonl::Compression::None),
     };
     let mut fill = |sink: &mut dyn Write| -> std::io::Result<()> {
         let mut encoder = jsonl::encoder(sink, compression)?;
         let mut result = Ok(());
         let mut misaligned = false;
         stream_lines(
-            &file.path,
+            file.path(),
             cfg.max_line_bytes,
             |batch| {
                 if result.is_err() {
@@ -317,13 +341,13 @@ pub(super) fn write_ids(docs: &[DocResult], out: &Path) -> Result<(), Error> {
             Some(Fate::Emptied) => ("emptied", None, None),
             _ => continue,
         };
-        let path = doc.source.rel.to_string_lossy();
+        let path = doc.source.rel().to_string_lossy();
         let row = IdsRow {
-            id: &doc.source.id,
+            id: doc.source.id(),
             path: &path,
             line: doc.source.line,
             reason,
-            of: of.and_then(|i| docs.get(i)).map(|d| d.source.id.as_str()),
+            of: of.and_then(|i| docs.get(i)).map(|d| d.source.id()),
             similarity,
         };
         // Serialising plain strings and numbers cannot fail.
@@ -351,6 +375,7 @@ pub(super) fn write_ids(docs: &[DocResult], out: &Path) -> Result<(), Error> {
 fn write_document(
     docs: &[DocResult],
     store: Option<&PrintStore>,
+    removal_store: Option<&RemovalStore>,
     d: usize,
     out: &Path,
     cfg: &Config,
@@ -359,7 +384,7 @@ fn write_document(
     let (Some(Fate::Written), Some(stamp)) = (doc.fate, doc.stamp) else {
         return Ok(Ok(false));
     };
-    let target = out.join(&doc.source.rel);
+    let target = out.join(doc.source.rel());
     // Outputs appear only by rename, so one that exists is complete: a rerun after an
     // interruption writes only what is missing.
     if !cfg.overwrite && target.exists() {
@@ -368,12 +393,16 @@ fn write_document(
     let Some(print) = print_of(docs, store, d)? else {
         return Ok(Ok(false));
     };
-    Ok(rewrite_document(doc, &print, stamp, &target, cfg))
+    let removals = removals_of(docs, removal_store, d)?;
+    Ok(rewrite_document(
+        doc, &print, &removals, stamp, &target, cfg,
+    ))
 }
 
 fn rewrite_document(
     doc: &DocResult,
     print: &crate::fingerprint::DocFingerprint,
+    removals: &[crate::decide::Removal],
     stamp: FileStamp,
     target: &Path,
     cfg: &Config,
@@ -382,7 +411,7 @@ fn rewrite_document(
     let raw = xxhash_rust::xxh3::xxh3_64(&bytes);
     if now != stamp || raw != print.raw {
         return Err(Issue {
-            path: doc.source.path.display().to_string(),
+            path: doc.source.path().display().to_string(),
             line: None,
             kind: IssueKind::Changed,
             message: "changed between the two passes (size, time or content); skipped, run again"
@@ -390,7 +419,7 @@ fn rewrite_document(
         });
     }
     let mut removed = vec![false; print.blocks.len()];
-    for r in &doc.removals {
+    for r in removals {
         removed[r.block as usize] = true;
     }
     let cleaned = text::assemble(&bytes, &print.blocks, &removed);

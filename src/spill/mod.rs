@@ -13,6 +13,8 @@
 //! it reads at once, at most [`MAX_FAN_IN`]; more runs are merged in rounds.
 
 pub mod prints;
+pub mod removals;
+pub mod signatures;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;

@@ -208,12 +208,12 @@ fn assert_same_as_a_run(root: &Path, cfg: Config) {
     let got = staged(&docs, &cfg);
     let mut near_duplicates = 0;
     for (doc, (fate, removals)) in outcome.docs.iter().zip(got) {
-        assert_eq!(doc.fate, fate, "{}", doc.source.id);
+        assert_eq!(doc.fate, fate, "{}", doc.source.id());
         assert_eq!(
             without_near_match(doc.removals.clone()),
             removals,
             "{}",
-            doc.source.id
+            doc.source.id()
         );
         near_duplicates += usize::from(matches!(fate, Some(Fate::NearDuplicate { .. })));
     }

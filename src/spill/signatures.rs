@@ -1,0 +1,155 @@
+//! Near-duplicate signatures and LSH band entries on disk, for runs under `--memory-limit`.
+//!
+//! In: each candidate document's [`Signature`], from any thread, in any order. Out: the same
+//! signature read back by document index, while near-duplicates are clustered
+//! ([`crate::decide::near_dup::resolve`] verifies candidates against it). Memory: nothing per
+//! document; the file holds one fixed slot of 512 bytes per document index, so a slot's place
+//! is its index and writers never wait for one another. Which documents have a signature is the
+//! caller's to remember (one byte each). The file is removed when the store drops.
+//!
+//! Also the fixed encoding of [`BandEntry`] (16 bytes), so that the band entries of every
+//! document can be sorted as spilled runs and merged back ([`super::merge_runs`]).
+
+use std::fs::File;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::decide::near_dup::BandEntry;
+use crate::error::Error;
+use crate::sketch::{Signature, SIG_BINS};
+
+use super::prints::{read_at, write_at};
+use super::{FixedRecord, SpillDir};
+
+/// Bytes of one signature slot.
+const SLOT: u64 = (SIG_BINS * 4) as u64;
+
+/// Signatures in fixed slots by document index.
+#[derive(Debug)]
+pub struct SignatureStore {
+    path: PathBuf,
+    file: File,
+    _dir: Arc<SpillDir>,
+}
+
+impl SignatureStore {
+    pub fn new(dir: Arc<SpillDir>) -> Result<SignatureStore, Error> {
+        let (path, file) = dir.create("signatures")?;
+        Ok(SignatureStore {
+            path,
+            file,
+            _dir: dir,
+        })
+    }
+
+    fn failed(&self) -> impl FnOnce(std::io::Error) -> Error + '_ {
+        |source| Error::Spill {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Store document `d`'s signature (from any thread).
+    pub fn put(&self, d: usize, sig: &Signature) -> Result<(), Error> {
+        let mut bytes = [0u8; SLOT as usize];
+        for (chunk, bin) in bytes.chunks_exact_mut(4).zip(sig.0.iter()) {
+            chunk.copy_from_slice(&bin.to_le_bytes());
+        }
+        write_at(&self.file, &bytes, d as u64 * SLOT).map_err(self.failed())
+    }
+
+    /// Document `d`'s signature, as stored by [`SignatureStore::put`].
+    pub fn get(&self, d: usize) -> Result<Signature, Error> {
+        let mut bytes = [0u8; SLOT as usize];
+        read_at(&self.file, &mut bytes, d as u64 * SLOT).map_err(self.failed())?;
+        let mut bins = Box::new([0u32; SIG_BINS]);
+        for (bin, chunk) in bins.iter_mut().zip(bytes.chunks_exact(4)) {
+            *bin = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        }
+        Ok(Signature(bins))
+    }
+}
+
+impl Drop for SignatureStore {
+    fn drop(&mut self) {
+        // Its disk space goes as soon as clustering is done; the folder's removal would
+        // catch it otherwise.
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+impl FixedRecord for BandEntry {
+    const SIZE: usize = 16;
+
+    fn encode(&self, out: &mut [u8]) {
+        out[..8].copy_from_slice(&self.key.to_le_bytes());
+        out[8..12].copy_from_slice(&self.rank.to_le_bytes());
+        out[12..16].copy_from_slice(&self.band.to_le_bytes());
+    }
+
+    fn decode(b: &[u8]) -> Self {
+        let mut key = [0u8; 8];
+        key.copy_from_slice(&b[..8]);
+        let word = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        BandEntry {
+            key: u64::from_le_bytes(key),
+            rank: word(8),
+            band: word(12),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Signatures written in any order, from several threads, come back equal by index.
+        #[test]
+        fn signatures_come_back_equal(
+            bins in prop::collection::vec(prop::collection::vec(any::<u32>(), SIG_BINS), 1..10),
+        ) {
+            use rayon::prelude::*;
+            let parent = tempfile::tempdir().unwrap();
+            let dir = Arc::new(SpillDir::new(parent.path()).unwrap());
+            let store = SignatureStore::new(dir).unwrap();
+            let sigs: Vec<Signature> = bins
+                .iter()
+                .map(|b| Signature(Box::new(b.as_slice().try_into().unwrap())))
+                .collect();
+            // Every other slot stays empty; later slots are written first.
+            (0..sigs.len()).into_par_iter().rev().for_each(|i| store.put(2 * i, &sigs[i]).unwrap());
+            for (i, sig) in sigs.iter().enumerate() {
+                prop_assert_eq!(&store.get(2 * i).unwrap().0, &sig.0);
+            }
+        }
+
+        #[test]
+        fn band_entries_round_trip(
+            a in (any::<u64>(), any::<u32>(), any::<u32>()),
+            b in (any::<u64>(), any::<u32>(), any::<u32>()),
+        ) {
+            let entry = |(key, rank, band)| BandEntry { key, rank, band };
+            let (a, b) = (entry(a), entry(b));
+            let mut bytes = [0u8; 16];
+            a.encode(&mut bytes);
+            prop_assert_eq!(BandEntry::decode(&bytes), a);
+            b.encode(&mut bytes);
+            prop_assert_eq!(BandEntry::decode(&bytes), b);
+        }
+    }
+
+    #[test]
+    fn the_file_goes_with_the_store() {
+        let parent = tempfile::tempdir().unwrap();
+        let dir = Arc::new(SpillDir::new(parent.path()).unwrap());
+        let store = SignatureStore::new(dir.clone()).unwrap();
+        store.put(3, &Signature(Box::new([7; SIG_BINS]))).unwrap();
+        let path = store.path.clone();
+        assert!(path.exists());
+        drop(store);
+        assert!(!path.exists());
+        assert!(dir.path().exists());
+    }
+}
