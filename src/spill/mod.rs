@@ -137,7 +137,7 @@ impl Drop for Run {
     }
 }
 
-fn io_error(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
+pub(crate) fn io_error(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
     move |source| Error::Spill {
         path: path.to_path_buf(),
         source,

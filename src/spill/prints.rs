@@ -60,10 +60,7 @@ impl PrintStore {
     }
 
     fn failed(&self) -> impl FnOnce(std::io::Error) -> Error + '_ {
-        |source| Error::Spill {
-            path: self.path.clone(),
-            source,
-        }
+        super::io_error(&self.path)
     }
 
     fn end(&self) -> u64 {

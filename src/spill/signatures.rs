@@ -43,10 +43,7 @@ impl SignatureStore {
     }
 
     fn failed(&self) -> impl FnOnce(std::io::Error) -> Error + '_ {
-        |source| Error::Spill {
-            path: self.path.clone(),
-            source,
-        }
+        super::io_error(&self.path)
     }
 
     /// Store document `d`'s signature (from any thread).

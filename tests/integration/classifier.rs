@@ -104,34 +104,27 @@ fn off_keeps_every_block() {
     assert_trees_equal(&scraped(), &out);
 }
 
-#[test]
-fn explain_and_report_name_the_features() {
+/// `thresh explain` of one page of the classifier corpus.
+fn explained(page: &str) -> String {
     let out = thresh()
-        .args([
-            "explain",
-            "lakesidecourier.example/2025-03-13-ferry-pier.txt",
-        ])
+        .args(["explain", page])
         .arg(scraped())
         .output()
         .unwrap();
     assert!(out.status.success());
-    let text = String::from_utf8_lossy(&out.stdout);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn explain_and_report_name_the_features() {
+    let text = explained("lakesidecourier.example/2025-03-13-ferry-pier.txt");
     assert!(
         text.contains("classified: short, no sentence punctuation, call to action"),
         "{text}"
     );
     assert!(text.contains("after the article"), "{text}");
 
-    let out = thresh()
-        .args([
-            "explain",
-            "northshoreherald.example/2025-05-06-library-extension.txt",
-        ])
-        .arg(scraped())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = explained("northshoreherald.example/2025-05-06-library-extension.txt");
     assert!(
         text.contains(
             "a comment's text in the comments under the article (--keep-comments keeps the thread)"
