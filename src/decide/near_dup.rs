@@ -337,7 +337,7 @@ pub(crate) mod tests {
             threshold in 0.3f64..0.9,
             seed in any::<u64>(),
         ) {
-            let lengths: Vec<u64> = (0..sigs.len() as u64).map(|i| (i * seed) % 7).collect();
+            let lengths: Vec<u64> = (0..sigs.len() as u64).map(|i| i.wrapping_mul(seed) % 7).collect();
             let cfg = NearDupConfig {
                 threshold,
                 keep: if longest { KeepPolicy::Longest } else { KeepPolicy::First },
