@@ -419,6 +419,13 @@ const IN_CALLS_TO_ACTION: u8 = 1;
 const IN_COMMENTS_HEADINGS: u8 = 2;
 const IN_COMMENT_MARKS: u8 = 4;
 
+/// Each phrase list with its bit.
+const PHRASE_LISTS: [(&[&str], u8); 3] = [
+    (CALLS_TO_ACTION, IN_CALLS_TO_ACTION),
+    (COMMENTS_HEADINGS, IN_COMMENTS_HEADINGS),
+    (COMMENT_MARKS, IN_COMMENT_MARKS),
+];
+
 /// Which of the phrase lists ([`CALLS_TO_ACTION`], [`COMMENTS_HEADINGS`], [`COMMENT_MARKS`])
 /// have a phrase in `lower`, in one pass over it: one automaton holds all three lists, so a
 /// short block is scanned once rather than once per phrase.
@@ -427,11 +434,7 @@ fn phrase_lists_in(lower: &str) -> u8 {
     let built = AUTOMATON.get_or_init(|| {
         // A phrase in two lists (" comments ", " reply ") is one pattern with both bits.
         let mut phrases: Vec<(&str, u8)> = Vec::new();
-        for (list, bit) in [
-            (CALLS_TO_ACTION, IN_CALLS_TO_ACTION),
-            (COMMENTS_HEADINGS, IN_COMMENTS_HEADINGS),
-            (COMMENT_MARKS, IN_COMMENT_MARKS),
-        ] {
+        for (list, bit) in PHRASE_LISTS {
             for &p in list {
                 match phrases.iter_mut().find(|(q, _)| *q == p) {
                     Some((_, bits)) => *bits |= bit,
@@ -444,14 +447,10 @@ fn phrase_lists_in(lower: &str) -> u8 {
     });
     let Some((automaton, bits)) = built else {
         // The lists are constants the automaton always accepts; without it, scan each phrase.
-        return [
-            (CALLS_TO_ACTION, IN_CALLS_TO_ACTION),
-            (COMMENTS_HEADINGS, IN_COMMENTS_HEADINGS),
-            (COMMENT_MARKS, IN_COMMENT_MARKS),
-        ]
-        .iter()
-        .filter(|(list, _)| list.iter().any(|p| lower.contains(p)))
-        .fold(0, |found, (_, bit)| found | bit);
+        return PHRASE_LISTS
+            .iter()
+            .filter(|(list, _)| list.iter().any(|p| lower.contains(p)))
+            .fold(0, |found, (_, bit)| found | bit);
     };
     // Phrases share their padding spaces (" read more " and " more from "): overlapping.
     automaton

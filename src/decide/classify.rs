@@ -311,9 +311,10 @@ fn comment_byline(f: &BlockFeatures) -> bool {
 
 /// Where the comment thread under the article starts, as an index into `keyed`, looked for
 /// below at least `article_words` words of good prose:
-/// - a comments heading ("37 comments", "Comments (87)") with a commenter's byline right below
-///   it and more further down: two more when they are only dated (a dated list under a
-///   heading that mentions comments is not a thread), else one;
+/// - a comments heading ("37 comments", "Comments (87)") with a [`chain`] of commenters'
+///   bylines below it, the first at most [`THREAD_FIRST_BYLINE`] blocks down: three bylines,
+///   or two when one has a commenter's verb or a time of day (a dated list under a heading
+///   that mentions comments is not a thread);
 /// - without a heading, the first of a chain of commenters' bylines with a commenter's verb or
 ///   furniture ("Ann says:", "Posted by: Ann | ...", "Reply"), each at most
 ///   [`THREAD_BYLINE_GAP`] blocks below the last.
@@ -357,9 +358,9 @@ fn comment_thread(
     None
 }
 
-/// Up to three blocks below `start` (and above `end`) that pass `test`, each at most `first_gap` (the first) or
-/// [`THREAD_BYLINE_GAP`] (the others) blocks below the one before: the bylines of a thread
-/// come at a comment's length from each other.
+/// Up to three blocks below `start` (and above `end`) that pass `test`, each at most
+/// `first_gap` (the first) or [`THREAD_BYLINE_GAP`] (the others) blocks below the one before:
+/// the bylines of a thread come at a comment's length from each other.
 fn chain(start: usize, end: usize, first_gap: usize, test: &impl Fn(usize) -> bool) -> Vec<usize> {
     let mut found: Vec<usize> = Vec::with_capacity(3);
     let mut last = start;
@@ -554,7 +555,7 @@ pub fn classify(
     promote_prose_runs(&mut class, &before, &keyed, feats);
 
     // The comment thread, when there is one, ends the article: the main run is looked for
-    // above it, and everything from its heading down goes.
+    // above it, and everything from the thread's start down goes.
     let thread = if cfg.keep_comments {
         None
     } else {
