@@ -74,6 +74,19 @@ fn lines(bytes: &[u8]) -> Vec<Line> {
 
 /// A line is blank when it holds only whitespace (ASCII, or Unicode such as NBSP).
 fn is_blank(line: &[u8]) -> bool {
+    // Most lines show an ASCII character that is not whitespace within their first bytes, which
+    // settles it without decoding. A vertical tab is whitespace only by the Unicode rule, which
+    // applies when the line is not ASCII, so it takes the full test.
+    match line.iter().position(|b| !b.is_ascii_whitespace()) {
+        None => true,
+        Some(at) if line[at].is_ascii() && line[at] != VERTICAL_TAB => false,
+        Some(_) => is_blank_decoded(line),
+    }
+}
+
+const VERTICAL_TAB: u8 = 0x0B;
+
+fn is_blank_decoded(line: &[u8]) -> bool {
     if line.is_ascii() {
         return line.iter().all(u8::is_ascii_whitespace);
     }
@@ -234,6 +247,22 @@ mod tests {
         let doc = "\u{feff}Header\nBody\n";
         let seg = segment(doc.as_bytes(), UnitChoice::Line);
         assert_eq!(texts(doc, &seg), ["Header\n", "Body\n"]);
+    }
+
+    proptest::proptest! {
+        /// The quick blank-line test agrees with decoding the whole line.
+        #[test]
+        fn blank_lines_are_told_as_by_decoding(
+            line in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(b" \t\r\n\x0b\x0cab.".to_vec()),
+                    proptest::sample::select(vec![0xC2u8, 0xA0, 0xE2, 0x80, 0x83, 0xFF]),
+                ],
+                0..12,
+            ),
+        ) {
+            proptest::prop_assert_eq!(is_blank(&line), is_blank_decoded(&line));
+        }
     }
 
     proptest::proptest! {

@@ -229,8 +229,8 @@ pub fn parse_record(line: &[u8], fields: &Fields) -> Result<Record, RecordError>
     let raw_text = lookup(&object, &fields.text)
         .map_err(RecordError::Malformed)?
         .ok_or_else(|| RecordError::MissingText(fields.text.clone()))?;
-    let doc_text: String = serde_json::from_str(raw_text.get())
-        .map_err(|_| RecordError::TextNotString(fields.text.clone()))?;
+    let doc_text = unescape_string(raw_text.get())
+        .ok_or_else(|| RecordError::TextNotString(fields.text.clone()))?;
     let start = raw_text.get().as_ptr() as usize - text.as_ptr() as usize;
     let text_span = start..start + raw_text.get().len();
     let id = lookup(&object, &fields.id)
@@ -251,16 +251,142 @@ pub fn parse_record(line: &[u8], fields: &Fields) -> Result<Record, RecordError>
     })
 }
 
-/// The line with the text field's string replaced by `new_text`, every other byte unchanged.
-pub fn splice_text(line: &[u8], span: &Range<usize>, new_text: &str) -> Vec<u8> {
+/// The line with the text field's string replaced by `new_text` (UTF-8), every other byte
+/// unchanged.
+pub fn splice_text(line: &[u8], span: &Range<usize>, new_text: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(line.len());
     out.extend_from_slice(&line[..span.start]);
-    // Serialising a &str cannot fail.
-    let encoded = serde_json::to_string(new_text).unwrap_or_default();
-    out.extend_from_slice(encoded.as_bytes());
+    push_json_string(&mut out, new_text);
     out.extend_from_slice(&line[span.end..]);
     out
 }
+
+/// The value of a JSON string literal (quotes included) as `serde_json` reads it into a
+/// `String`; `None` when `raw` is not a string literal or holds an invalid escape (such as a
+/// lone surrogate). `raw` comes from the parser, so it has no raw control characters.
+///
+/// A record's text is most of its line, so it is unescaped here in one pass: the runs between
+/// backslashes are copied whole into a string allocated once at its final size, where the
+/// generic deserializer grows a scratch buffer and copies it.
+pub fn unescape_string(raw: &str) -> Option<String> {
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+    let bytes = inner.as_bytes();
+    let mut out = String::with_capacity(inner.len());
+    let mut at = 0;
+    while let Some(run) = memchr::memchr(b'\\', &bytes[at..]) {
+        // A backslash is ASCII, so `at + run` is a character boundary.
+        out.push_str(&inner[at..at + run]);
+        at += run + 1;
+        let escape = *bytes.get(at)?;
+        at += 1;
+        let c = match escape {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let unit = hex4(bytes.get(at..at + 4)?)?;
+                at += 4;
+                if (0xD800..=0xDBFF).contains(&unit) {
+                    // A leading surrogate needs its trailing half, escaped right after it.
+                    let low = match bytes.get(at..at + 6)? {
+                        [b'\\', b'u', hex @ ..] => hex4(hex)?,
+                        _ => return None,
+                    };
+                    if !(0xDC00..=0xDFFF).contains(&low) {
+                        return None;
+                    }
+                    at += 6;
+                    char::from_u32(0x1_0000 + ((unit - 0xD800) << 10) + (low - 0xDC00))?
+                } else {
+                    // A lone trailing surrogate is no char.
+                    char::from_u32(unit)?
+                }
+            }
+            _ => return None,
+        };
+        out.push(c);
+    }
+    out.push_str(&inner[at..]);
+    Some(out)
+}
+
+/// The value of four hex digits.
+fn hex4(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |value, &d| {
+        let digit = char::from(d).to_digit(16)?;
+        Some(value << 4 | digit)
+    })
+}
+
+/// Append `text` (UTF-8) as a JSON string literal, escaped exactly as `serde_json` escapes a
+/// string: `"`, `\` and the control characters, in the short form where JSON has one.
+pub fn push_json_string(out: &mut Vec<u8>, text: &[u8]) {
+    out.reserve(text.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    let mut at = 0;
+    while at < text.len() {
+        // Most text needs no escape: skip eight bytes at a time while none of them does.
+        if let Some(chunk) = text.get(at..at + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+            if !may_need_escape(word) {
+                at += 8;
+                continue;
+            }
+        }
+        let byte = text[at];
+        let escape = JSON_ESCAPE[usize::from(byte)];
+        if escape != 0 {
+            out.extend_from_slice(&text[start..at]);
+            if escape == b'u' {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(byte >> 4)]);
+                out.push(HEX[usize::from(byte & 0xF)]);
+            } else {
+                out.extend_from_slice(&[b'\\', escape]);
+            }
+            start = at + 1;
+        }
+        at += 1;
+    }
+    out.extend_from_slice(&text[start..]);
+    out.push(b'"');
+}
+
+/// Whether some byte of `word` may be a control character, `"` or `\`: never false when one
+/// is (the zero-byte test has no false negatives); a false positive only costs the byte loop.
+fn may_need_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |v: u64, n: u64| v.wrapping_sub(n * ONES) & !v & HIGH != 0;
+    below(word, 0x20)
+        || below(word ^ (u64::from(b'"') * ONES), 1)
+        || below(word ^ (u64::from(b'\\') * ONES), 1)
+}
+
+/// Per byte: the letter of its JSON escape (`u` for the `\u00XX` form), 0 when it needs none.
+const JSON_ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b'u';
+        b += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0A] = b'n';
+    table[0x0C] = b'f';
+    table[0x0D] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
 
 /// An object's members, values left unparsed (borrowed from the line).
 type Members<'a> = Vec<(Cow<'a, str>, &'a RawValue)>;
@@ -380,6 +506,7 @@ pub fn host_of(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn fields() -> Fields {
         Fields::default()
@@ -392,7 +519,7 @@ mod tests {
         assert_eq!(record.text, "café\nline two");
         assert_eq!(record.id.as_deref(), Some("7"));
         assert_eq!(record.site, "cc");
-        let spliced = splice_text(line, &record.text_span, "only \"this\"");
+        let spliced = splice_text(line, &record.text_span, b"only \"this\"");
         assert_eq!(
             spliced,
             br#"{"id": 7, "n": 1.50e3, "text": "only \"this\"", "source": "cc"}"#
@@ -477,6 +604,65 @@ mod tests {
             Some(Compression::Zstd)
         );
         assert_eq!(jsonl_compression(Path::new("b.json")), None);
+    }
+
+    /// A JSON string literal's body from pieces: plain text (any characters, control
+    /// characters escaped), every short escape, and `\u` escapes of any unit, surrogates
+    /// (paired or lone) included.
+    fn json_literal() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            "[a-zé€😀 .,\"\\\\/\n\t\u{1}\u{7f}]{0,6}".prop_map(|t| {
+                let quoted = serde_json::to_string(&t).unwrap();
+                quoted[1..quoted.len() - 1].to_string()
+            }),
+            prop::sample::select(vec![
+                "\\\"", "\\\\", "\\/", "\\b", "\\f", "\\n", "\\r", "\\t"
+            ])
+            .prop_map(String::from),
+            prop_oneof![0u32..0x80, 0xD7F0u32..0xE010, 0xFFF0u32..0x10000]
+                .prop_map(|u| format!("\\u{u:04x}")),
+            (0xD800u32..0xDC00, 0xDC00u32..0xE000)
+                .prop_map(|(hi, lo)| format!("\\u{hi:04X}\\u{lo:04x}")),
+        ];
+        prop::collection::vec(piece, 0..12).prop_map(|pieces| format!("\"{}\"", pieces.concat()))
+    }
+
+    proptest! {
+        /// The text of a record is what `serde_json` reads: the same string, or an error when
+        /// it refuses one (a lone surrogate).
+        #[test]
+        fn unescaping_reads_what_serde_json_reads(literal in json_literal()) {
+            let expected = serde_json::from_str::<String>(&literal).ok();
+            prop_assert_eq!(unescape_string(&literal), expected);
+        }
+
+        /// Escaping writes what `serde_json` writes, byte for byte, and reads back as the text.
+        #[test]
+        fn escaping_writes_what_serde_json_writes(text in "[a-zé€ \"\\\\/\n\r\t\u{0}-\u{1f}\u{7f}]{0,40}") {
+            let mut out = Vec::new();
+            push_json_string(&mut out, text.as_bytes());
+            prop_assert_eq!(&out, &serde_json::to_vec(&text).unwrap());
+            prop_assert_eq!(unescape_string(std::str::from_utf8(&out).unwrap()), Some(text));
+        }
+    }
+
+    #[test]
+    fn unescaping_refuses_what_is_no_string() {
+        assert_eq!(
+            unescape_string(r#""a\u00e9\ud83d\ude00""#).as_deref(),
+            Some("aé😀")
+        );
+        for bad in [
+            r#""\ud83d""#,
+            r#""\ude00""#,
+            r#""\ud83dx""#,
+            r#""\x""#,
+            r#""a"#,
+            "3",
+            r#""\u12""#,
+        ] {
+            assert_eq!(unescape_string(bad), None, "{bad}");
+        }
     }
 
     #[test]

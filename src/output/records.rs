@@ -72,9 +72,9 @@ pub fn rewrite_row(
             *slot = true;
         }
     }
+    // Blocks end at line ends, so the kept bytes of a valid text are valid UTF-8.
     let cleaned = assemble(text.as_bytes(), blocks, &removed);
-    // Blocks end at line ends, so the kept bytes are valid UTF-8; lossy only as a safeguard.
-    splice_text(line, text_span, &String::from_utf8_lossy(&cleaned))
+    splice_text(line, text_span, &cleaned)
 }
 
 /// Name of an attribute for a reason, in dolma's `<experiment>__<tagger>__<attribute>` form.
