@@ -687,9 +687,67 @@ fn sample(bytes: &[u8]) -> String {
     out
 }
 
-/// Write the report as JSON to `path` (atomically), or to standard output for `-`.
+/// The report as it is written: [`Report`]'s fields in its order, the per-document list made
+/// row by row while it is written, so the whole list (the bulk of a large report) is never in
+/// memory. The bytes are those of serialising [`build`]'s report.
+#[derive(Serialize)]
+struct StreamedReport<'a> {
+    format: &'a str,
+    version: u32,
+    thresh_version: &'a str,
+    config: &'a ReportConfig,
+    totals: &'a Totals,
+    warnings: &'a [String],
+    stopped: bool,
+    issues: &'a [Issue],
+    boilerplate: &'a [CatalogueEntry],
+    near_duplicate_clusters: &'a [ClusterRow],
+    sites: &'a [SiteRow],
+    documents: DocumentRows<'a>,
+    doc_frequency: &'a [FrequencyBin],
+}
+
+/// Every document's [`DocRow`], in run order, made as it is serialised.
+struct DocumentRows<'a>(&'a Outcome);
+
+impl Serialize for DocumentRows<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let outcome = self.0;
+        serializer.collect_seq(
+            outcome
+                .docs
+                .iter()
+                .enumerate()
+                .map(|(d, doc)| doc_row(d, doc, outcome)),
+        )
+    }
+}
+
+impl<'a> StreamedReport<'a> {
+    fn new(overview: &'a Report, outcome: &'a Outcome) -> Self {
+        StreamedReport {
+            format: &overview.format,
+            version: overview.version,
+            thresh_version: &overview.thresh_version,
+            config: &overview.config,
+            totals: &overview.totals,
+            warnings: &overview.warnings,
+            stopped: overview.stopped,
+            issues: &overview.issues,
+            boilerplate: &overview.boilerplate,
+            near_duplicate_clusters: &overview.near_duplicate_clusters,
+            sites: &overview.sites,
+            documents: DocumentRows(outcome),
+            doc_frequency: &overview.doc_frequency,
+        }
+    }
+}
+
+/// Write the report as JSON to `path` (atomically), or to standard output for `-`. The
+/// per-document list is streamed (see [`StreamedReport`]).
 pub fn write_report(path: &Path, outcome: &Outcome, cfg: &Config) -> Result<(), Error> {
-    let report = build(outcome, cfg);
+    let overview = overview(outcome, cfg);
+    let report = StreamedReport::new(&overview, outcome);
     let write_err = |source| Error::Write {
         path: path.to_path_buf(),
         source,
@@ -813,6 +871,40 @@ pub fn human_bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The streamed report is byte for byte the serialised [`build`] report, per-document
+    /// rows with removed blocks, duplicates and a near-match included.
+    #[test]
+    fn the_streamed_report_is_the_built_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in");
+        for site in ["a.example", "b.example"] {
+            std::fs::create_dir_all(input.join(site)).unwrap();
+            for n in 0..6 {
+                let text = format!(
+                    "Menu | Home | World\nStory {n} of {site} begins with a line of its own words.\nAnd goes on, number {n}, for a while.\nSubscribe to our daily newsletter {n}\nCopyright {site}\n"
+                );
+                std::fs::write(input.join(site).join(format!("{n}.txt")), &text).unwrap();
+                if n == 0 {
+                    std::fs::write(input.join(site).join("copy.txt"), &text).unwrap();
+                }
+            }
+        }
+        let path = dir.path().join("report.json");
+        let cfg = Config {
+            inputs: vec![input],
+            dry_run: true,
+            ..Config::default()
+        };
+        let outcome = crate::pipeline::run(&cfg).unwrap();
+        write_report(&path, &outcome, &cfg).unwrap();
+        let report = build(&outcome, &cfg);
+        assert!(report.documents.iter().any(|d| !d.removed.is_empty()));
+        assert!(report.documents.iter().any(|d| d.duplicate_of.is_some()));
+        let mut expected = serde_json::to_vec(&report).unwrap();
+        expected.push(b'\n');
+        assert_eq!(std::fs::read(&path).unwrap(), expected);
+    }
 
     #[test]
     fn frequency_bins_are_exact_up_to_ten_then_log_spaced() {
