@@ -14,6 +14,7 @@
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+use crate::normalize::split_spaces;
 use crate::sketch::mix_window;
 
 /// Hashes kept per block.
@@ -73,11 +74,9 @@ fn word_shingles(normalized: &[u8], scratch: &mut ShingleScratch) {
     if normalized.is_empty() {
         return;
     }
-    scratch.words.extend(
-        normalized
-            .split(|&b| b == b' ')
-            .map(|word| xxh3_64_with_seed(word, SEED)),
-    );
+    scratch
+        .words
+        .extend(split_spaces(normalized).map(|word| xxh3_64_with_seed(word, SEED)));
     if scratch.words.len() > MAX_WORDS {
         return;
     }

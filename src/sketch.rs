@@ -14,7 +14,7 @@
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::fingerprint::BlockPrint;
-use crate::normalize::normalize_into;
+use crate::normalize::{normalize_into, split_spaces};
 
 /// Bins of a signature.
 pub const SIG_BINS: usize = 128;
@@ -74,9 +74,7 @@ pub fn signature(
         };
         normalize_into(&text, &mut scratch.normalized);
         scratch.words.extend(
-            scratch
-                .normalized
-                .split(|&b| b == b' ')
+            split_spaces(&scratch.normalized)
                 .filter(|w| !w.is_empty())
                 .map(|w| xxh3_64_with_seed(w, SEED)),
         );

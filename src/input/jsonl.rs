@@ -261,6 +261,13 @@ pub fn splice_text(line: &[u8], span: &Range<usize>, new_text: &[u8]) -> Vec<u8>
     out
 }
 
+/// The value of the JSON string literal at `span` in `line`: a record's text read again where
+/// it was found. `None` when the bytes there are not a string literal.
+pub fn string_at(line: &[u8], span: Range<usize>) -> Option<String> {
+    let raw = std::str::from_utf8(line.get(span)?).ok()?;
+    unescape_string(raw)
+}
+
 /// The value of a JSON string literal (quotes included) as `serde_json` reads it into a
 /// `String`; `None` when `raw` is not a string literal or holds an invalid escape (such as a
 /// lone surrogate). `raw` comes from the parser, so it has no raw control characters.
@@ -331,13 +338,15 @@ pub fn push_json_string(out: &mut Vec<u8>, text: &[u8]) {
     let mut start = 0;
     let mut at = 0;
     while at < text.len() {
-        // Most text needs no escape: skip eight bytes at a time while none of them does.
+        // Eight bytes at a time: most text needs no escape, and the first byte that does is
+        // found from the chunk's mask.
         if let Some(chunk) = text.get(at..at + 8) {
-            let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-            if !may_need_escape(word) {
+            let flagged = escaped_bytes(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
+            if flagged == 0 {
                 at += 8;
                 continue;
             }
+            at += flagged.trailing_zeros() as usize / 8;
         }
         let byte = text[at];
         let escape = JSON_ESCAPE[usize::from(byte)];
@@ -359,15 +368,19 @@ pub fn push_json_string(out: &mut Vec<u8>, text: &[u8]) {
     out.push(b'"');
 }
 
-/// Whether some byte of `word` may be a control character, `"` or `\`: never false when one
-/// is (the zero-byte test has no false negatives); a false positive only costs the byte loop.
-fn may_need_escape(word: u64) -> bool {
+/// Per byte of `word` (little-endian), bit 7 set exactly when the byte needs a JSON escape: a
+/// control character, `"` or `\`. No carry crosses from one byte to the next.
+fn escaped_bytes(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let below = |v: u64, n: u64| v.wrapping_sub(n * ONES) & !v & HIGH != 0;
-    below(word, 0x20)
-        || below(word ^ (u64::from(b'"') * ONES), 1)
-        || below(word ^ (u64::from(b'\\') * ONES), 1)
+    const LOW: u64 = !HIGH;
+    // Below 0x20: the high bit is clear and the low seven bits plus 0x60 stay below 0x80.
+    let control = !(((word & LOW) + 0x60 * ONES) | word) & HIGH;
+    let equal = |byte: u8| {
+        let x = word ^ (u64::from(byte) * ONES);
+        !(((x & LOW) + LOW) | x) & HIGH
+    };
+    control | equal(b'"') | equal(b'\\')
 }
 
 /// Per byte: the letter of its JSON escape (`u` for the `\u00XX` form), 0 when it needs none.
@@ -643,6 +656,18 @@ mod tests {
             push_json_string(&mut out, text.as_bytes());
             prop_assert_eq!(&out, &serde_json::to_vec(&text).unwrap());
             prop_assert_eq!(unescape_string(std::str::from_utf8(&out).unwrap()), Some(text));
+        }
+    }
+
+    proptest! {
+        /// The chunk mask flags exactly the bytes that need an escape.
+        #[test]
+        fn escaped_bytes_flags_exactly_the_escaped(chunk in prop::array::uniform8(any::<u8>())) {
+            let mask = escaped_bytes(u64::from_le_bytes(chunk));
+            for (i, &b) in chunk.iter().enumerate() {
+                let flagged = mask >> (8 * i + 7) & 1 == 1;
+                prop_assert_eq!(flagged, JSON_ESCAPE[usize::from(b)] != 0, "byte {:#x}", b);
+            }
         }
     }
 

@@ -14,6 +14,7 @@ mod write;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,7 +27,7 @@ use crate::decide::{duplicates::first_copies, Fate, PatternHit, Removal};
 use crate::error::{Error, Issue, IssueKind};
 use crate::fingerprint::{DocFingerprint, Scratch};
 use crate::index::{Entry, Index, IndexDoc, Shard};
-use crate::input::jsonl::{self, jsonl_compression, parse_record};
+use crate::input::jsonl::{self, jsonl_compression, parse_record, Fields};
 use crate::input::records::{stream_lines, RawLine};
 use crate::input::{discover, read_document, FileStamp, SourceDoc};
 use crate::output::{html, report};
@@ -67,12 +68,30 @@ pub struct DocResult {
     pub classifier_backed_off: bool,
     /// Bytes of the removed blocks, summed when the removals are decided.
     removed_bytes: u64,
+    /// A record's text field: where its JSON string lies in the line (pass 1 found it).
+    text_span: Option<(u32, u32)>,
 }
 
 impl DocResult {
     /// Bytes of the removed blocks.
     pub fn removed_bytes(&self) -> u64 {
         self.removed_bytes
+    }
+
+    /// A record's text and the span of its JSON string in `line`, read again. The string is
+    /// where pass 1 found it, so the line is not parsed again; `None` when it is not a string
+    /// any more (the caller's hash check tells a changed text).
+    fn record_text(&self, line: &[u8], fields: &Fields) -> Option<(String, Range<usize>)> {
+        match self.text_span {
+            Some((start, end)) => {
+                let span = start as usize..end as usize;
+                let text = jsonl::string_at(line, span.clone())?;
+                Some((text, span))
+            }
+            None => parse_record(line, fields)
+                .ok()
+                .map(|record| (record.text, record.text_span)),
+        }
     }
 }
 
@@ -430,6 +449,7 @@ fn new_doc(source: SourceDoc) -> DocResult {
         stamp: None,
         classifier_backed_off: false,
         removed_bytes: 0,
+        text_span: None,
     }
 }
 
@@ -538,6 +558,9 @@ fn scan_jsonl_file(
                 }
                 let mut doc = new_doc(file.record(id, last_site.clone(), raw.line));
                 accept(&mut doc, s, &mut line_issues);
+                doc.text_span = u32::try_from(record.text_span.start)
+                    .ok()
+                    .zip(u32::try_from(record.text_span.end).ok());
                 docs.push(doc);
             }
             if let Some(store) = store.as_deref_mut() {
@@ -890,4 +913,31 @@ fn guardrail_warnings(docs: &[DocResult], cfg: &Config) -> Vec<String> {
         ));
     }
     warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record's text is read again where pass 1 found its string: the same text and span
+    /// as parsing the line, without parsing it; a line whose bytes there are no longer a
+    /// string gives nothing, and without a span the line is parsed.
+    #[test]
+    fn a_record_text_is_read_again_at_its_span() {
+        let line = br#"{"id": "a", "text": "one\ntwo \"q\"", "url": "https://x.example/"}"#;
+        let fields = Fields::default();
+        let record = parse_record(line, &fields).unwrap();
+        let mut doc = new_doc(SourceDoc::default());
+        assert_eq!(
+            doc.record_text(line, &fields),
+            Some((record.text.clone(), record.text_span.clone()))
+        );
+        doc.text_span = Some((record.text_span.start as u32, record.text_span.end as u32));
+        assert_eq!(
+            doc.record_text(line, &fields),
+            Some((record.text, record.text_span))
+        );
+        let changed = br#"{"id": "a", "body": 1234567890123, "url": "https://x.example/"}"#;
+        assert_eq!(doc.record_text(changed, &fields), None);
+    }
 }

@@ -19,7 +19,6 @@ use crate::decide::near_dup::{self, BandEntry, NearDupConfig, BANDS};
 use crate::decide::Fate;
 use crate::error::Error;
 use crate::fingerprint::DocFingerprint;
-use crate::input::jsonl::parse_record;
 use crate::input::read_document;
 use crate::input::records::stream_lines;
 use crate::progress::{Pass, Progress};
@@ -248,8 +247,8 @@ pub(super) fn map_texts<R: Send>(
                     .par_iter()
                     .filter_map(|raw| {
                         let d = *by_line.get(&raw.line)?;
-                        let record = parse_record(&raw.bytes, &cfg.jsonl).ok()?;
-                        Some((d, f(d, record.text.into_bytes())))
+                        let (text, _) = docs[d].record_text(&raw.bytes, &cfg.jsonl)?;
+                        Some((d, f(d, text.into_bytes())))
                     })
                     .collect();
                 for (d, r) in results {

@@ -15,7 +15,7 @@ use super::{print_of, removals_of, DocResult};
 use crate::config::{Config, OutputMode};
 use crate::decide::Fate;
 use crate::error::{Error, Issue, IssueKind};
-use crate::input::jsonl::{self, jsonl_compression, parse_record};
+use crate::input::jsonl::{self, jsonl_compression};
 use crate::input::records::{stream_lines, RawLine};
 use crate::input::{read_document, FileStamp};
 use crate::output::records::{attribute_row, rewrite_row, IdsRow};
@@ -232,8 +232,10 @@ fn write_record_file<'a>(
             Ok(removals) => removals,
             Err(e) => return Row::Unreadable(e.to_string()),
         };
-        let record = match parse_record(&raw.bytes, &cfg.jsonl) {
-            Ok(r) if xxhash_rust::xxh3::xxh3_64(r.text.as_bytes()) == print.raw => r,
+        let (text, text_span) = match doc.record_text(&raw.bytes, &cfg.jsonl) {
+            Some((text, span)) if xxhash_rust::xxh3::xxh3_64(text.as_bytes()) == print.raw => {
+                (text, span)
+            }
             _ => {
                 return Row::Failed(
                     i,
@@ -248,18 +250,12 @@ fn write_record_file<'a>(
             Some(name) => attribute_row(
                 name,
                 doc.source.id(),
-                &record.text,
+                &text,
                 &print.blocks,
                 doc.fate,
                 &removals,
             ),
-            None => rewrite_row(
-                &raw.bytes,
-                &record.text_span,
-                &record.text,
-                &print.blocks,
-                &removals,
-            ),
+            None => rewrite_row(&raw.bytes, &text_span, &text, &print.blocks, &removals),
         })
     };
     let mut written = RecordsWritten::default();
