@@ -339,7 +339,9 @@ pub fn decide_document(
         }
     }
 
-    let mut copies: HashMap<Key, (u32, u32)> = HashMap::new();
+    // Keys are uniform hashes already: a fast fixed hasher is enough (and no SipHash per block).
+    let mut copies: HashMap<Key, (u32, u32), foldhash::fast::FixedState> =
+        HashMap::with_capacity_and_hasher(n, foldhash::fast::FixedState::default());
     for block in &doc.blocks {
         if let Some(key) = block.key() {
             copies.entry(key).or_insert((block.start, 0)).1 += 1;

@@ -143,8 +143,8 @@ fn sketch_content<R: Send>(
             let Some(print) = print else {
                 return Ok(None);
             };
-            let mut scratch = SketchScratch::default();
-            sketch_one(doc, &print, &bytes, counts, cfg, &mut scratch)
+            SKETCH_SCRATCH
+                .with_borrow_mut(|scratch| sketch_one(doc, &print, &bytes, counts, cfg, scratch))
                 .map(|sig| keep(d, sig))
                 .transpose()
         });
@@ -169,6 +169,12 @@ fn sketch_content<R: Send>(
         return Err(e);
     }
     Ok(sketched.into_iter().map(Option::flatten).collect())
+}
+
+thread_local! {
+    /// Each worker's buffers for sketching, kept from one document to the next.
+    static SKETCH_SCRATCH: std::cell::RefCell<SketchScratch> =
+        std::cell::RefCell::new(SketchScratch::default());
 }
 
 /// The signature of one document, or `None` when it takes no part in near-duplicate detection.
