@@ -20,6 +20,7 @@ use crate::decide::Fate;
 use crate::error::Error;
 use crate::fingerprint::DocFingerprint;
 use crate::input::jsonl::parse_record;
+use crate::input::lines::BatchPool;
 use crate::input::read_document;
 use crate::input::records::stream_lines;
 use crate::progress::{Pass, Progress};
@@ -231,6 +232,7 @@ pub(super) fn map_texts<R: Send>(
             Some(f(d, bytes))
         })
         .collect();
+    let pool = BatchPool::new();
     for run in record_files(docs) {
         let by_line: HashMap<u64, usize> = run
             .clone()
@@ -243,12 +245,13 @@ pub(super) fn map_texts<R: Send>(
         stream_lines(
             docs[run.start].source.path(),
             cfg.max_line_bytes,
+            &pool,
             |batch| {
                 let results: Vec<(usize, R)> = batch
                     .par_iter()
                     .filter_map(|raw| {
                         let d = *by_line.get(&raw.line)?;
-                        let record = parse_record(&raw.bytes, &cfg.jsonl).ok()?;
+                        let record = parse_record(raw.bytes, &cfg.jsonl).ok()?;
                         Some((d, f(d, record.text.into_bytes())))
                     })
                     .collect();
