@@ -18,6 +18,8 @@ use std::path::Path;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
+use super::lines::READ_CHUNK;
+
 /// How a JSONL file is compressed, from its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {
@@ -43,16 +45,16 @@ pub fn jsonl_compression(path: &Path) -> Option<Compression> {
 /// Open a JSONL file for reading, decompressing as its name says.
 pub fn open(path: &Path, compression: Compression) -> io::Result<Box<dyn BufRead + Send>> {
     let file = File::open(path)?;
-    let buffered = BufReader::with_capacity(256 * 1024, file);
+    let buffered = BufReader::with_capacity(READ_CHUNK, file);
     Ok(match compression {
         Compression::None => Box::new(buffered),
         // Multi-member: files concatenated with `cat a.gz b.gz` are one stream of lines.
         Compression::Gzip => Box::new(BufReader::with_capacity(
-            256 * 1024,
+            READ_CHUNK,
             flate2::bufread::MultiGzDecoder::new(buffered),
         )),
         Compression::Zstd => Box::new(BufReader::with_capacity(
-            256 * 1024,
+            READ_CHUNK,
             zstd::stream::read::Decoder::with_buffer(buffered)?,
         )),
     })

@@ -229,3 +229,95 @@ pub fn read_text(
         .remove(&0)
         .ok_or_else(|| record_issue(doc, "the record can no longer be read".into()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn a_file_streams_in_bounded_batches_that_go_back_to_the_pool() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut data = Vec::new();
+        for i in 0..20_000u32 {
+            if i % 7 == 3 {
+                data.extend(b"\n");
+            } else {
+                writeln!(
+                    data,
+                    "{{\"id\": {i}, \"text\": \"{}\"}}",
+                    "w ".repeat(i as usize % 50)
+                )
+                .unwrap();
+            }
+        }
+        let plain = dir.path().join("a.jsonl");
+        std::fs::write(&plain, &data).unwrap();
+        let gz = dir.path().join("a.jsonl.gz");
+        let mut encoder = jsonl::encoder(Vec::new(), jsonl::Compression::Gzip).unwrap();
+        encoder.write_all(&data).unwrap();
+        std::fs::write(&gz, jsonl::finish_encoder(encoder).unwrap()).unwrap();
+        let expected: Vec<(u64, &[u8])> = data
+            .split_inclusive(|&b| b == b'\n')
+            .enumerate()
+            .filter(|(_, line)| *line != b"\n")
+            .map(|(i, line)| (i as u64 + 1, line))
+            .collect();
+        let pool = BatchPool::new();
+        for path in [&plain, &gz, &plain] {
+            let mut got: Vec<(u64, Vec<u8>)> = Vec::new();
+            let mut sizes = Vec::new();
+            let (stamp, read) = stream_lines(
+                path,
+                1 << 20,
+                &pool,
+                |batch| {
+                    sizes.push(batch.len());
+                    got.extend(batch.iter().map(|r| (r.line, r.bytes.to_vec())));
+                },
+                |issue| panic!("{issue:?}"),
+            );
+            assert!(stamp.is_some());
+            assert_eq!(read, data.len() as u64);
+            assert_eq!(sizes, [8192, 8192, expected.len() - 2 * 8192]);
+            let got: Vec<(u64, &[u8])> = got.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+            assert_eq!(got, expected);
+            // The reader holds at most one batch while the caller has one and one waits.
+            assert!((1..=3).contains(&pool.waiting()), "{}", pool.waiting());
+        }
+    }
+
+    #[test]
+    fn over_long_lines_and_a_cut_stream_are_issues_with_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = b"{\"text\": \"a\"}\n\n{\"text\": \"far too long\"}\n{\"text\": \"b\"}\n";
+        let mut encoder = jsonl::encoder(Vec::new(), jsonl::Compression::Gzip).unwrap();
+        encoder.write_all(data).unwrap();
+        let whole = jsonl::finish_encoder(encoder).unwrap();
+        let cut = dir.path().join("cut.jsonl.gz");
+        std::fs::write(&cut, &whole[..whole.len() - 6]).unwrap();
+        let pool = BatchPool::new();
+        let mut lines = Vec::new();
+        let mut issues = Vec::new();
+        stream_lines(
+            &cut,
+            20,
+            &pool,
+            |batch| lines.extend(batch.iter().map(|r| r.line)),
+            |issue| issues.push((issue.kind, issue.line)),
+        );
+        assert_eq!(lines, [1, 4]);
+        assert_eq!(
+            issues,
+            [
+                (IssueKind::TooLarge, Some(3)),
+                (IssueKind::Truncated, Some(5))
+            ]
+        );
+        let missing = dir.path().join("missing.jsonl");
+        let mut issues = Vec::new();
+        let (stamp, _) = stream_lines(&missing, 20, &pool, |_| {}, |i| issues.push(i.kind));
+        assert!(stamp.is_none());
+        assert_eq!(issues, [IssueKind::Unreadable]);
+    }
+}
