@@ -2,12 +2,12 @@
 //!
 //! A [`LineBatch`] holds the bytes of all its lines side by side in one buffer, plus each
 //! line's number and byte range; workers see a line as a [`RawLine`], a borrowed slice of that
-//! buffer. [`LineReader::fill`] appends lines to a batch, copying them from the reader's
-//! buffered chunks (one `memchr` per line, no allocation per line). Blank lines are counted but
-//! not kept; a line longer than the limit is counted, reported and skipped without being
-//! buffered whole. A [`BatchPool`] keeps used batches for the next file or pass: the buffers
-//! are filled again rather than allocated, so a stream in its steady state allocates nothing
-//! and touches no fresh memory.
+//! buffer. [`LineReader::fill`] reads chunks of the stream straight into a batch's buffer and
+//! finds the lines there with `memchr`: nothing is allocated or copied per line. Blank lines
+//! are counted but not kept; a line longer than the limit is counted, reported and skipped
+//! without being buffered whole. A [`BatchPool`] keeps used batches for the next batch or file:
+//! their buffers are filled again rather than allocated, so a stream in its steady state
+//! allocates nothing and touches no fresh memory.
 
 use std::io::{self, Read};
 use std::ops::Range;
@@ -98,13 +98,17 @@ pub struct BatchLimits {
 
 /// Used batches waiting to be filled again, shared by the streams of a stage (several files,
 /// read one after another or side by side). It holds at most as many batches as were in use
-/// at once, until it is dropped.
+/// at once, until it is dropped; a batch whose buffer grew past [`BatchPool::KEEP_BYTES`] (only
+/// a very long line does that) is freed rather than kept.
 #[derive(Debug, Default)]
 pub struct BatchPool {
     free: Mutex<Vec<LineBatch>>,
 }
 
 impl BatchPool {
+    /// Largest buffer kept for reuse: twice the batches' usual bound of 32 MB.
+    pub const KEEP_BYTES: usize = 64 << 20;
+
     pub fn new() -> Self {
         BatchPool::default()
     }
@@ -127,8 +131,11 @@ impl BatchPool {
             .len()
     }
 
-    /// Keep `batch` (emptied) for a later [`BatchPool::take`].
+    /// Keep `batch` (emptied) for a later [`BatchPool::take`], unless its buffer is too large.
     pub fn give(&self, mut batch: LineBatch) {
+        if batch.bytes.capacity() > Self::KEEP_BYTES {
+            return;
+        }
         batch.clear();
         self.free
             .lock()
@@ -138,8 +145,9 @@ impl BatchPool {
 }
 
 /// Bytes asked of the stream by each read, straight into a batch's buffer. [`jsonl::open`]'s
-/// buffers have this size, so its reads pass through them uncopied and a decompressor is
-/// asked for the same amounts as when it was read through them.
+/// buffers have this size, so such reads pass through them uncopied, and a decompressor is
+/// asked for the same amounts as when those buffers were filled (how much of a corrupt stream
+/// comes out before the error depends on them).
 ///
 /// [`jsonl::open`]: super::jsonl::open
 pub const READ_CHUNK: usize = 256 * 1024;
@@ -628,6 +636,16 @@ mod tests {
         assert_eq!(batch.get(2), None);
         let parallel: Vec<_> = batch.par_iter().map(|r| r.line).collect();
         assert_eq!(parallel, [1, 3]);
+        pool.give(batch);
+        assert_eq!(pool.waiting(), 1);
+        // A buffer grown by a very long line is not kept.
+        let mut big = pool.take();
+        let long = vec![b'x'; BatchPool::KEEP_BYTES + 1];
+        let mut reader = LineReader::new(&long[..], u64::MAX);
+        assert!(!reader.fill(&mut big, WIDE, |_, _| {}).unwrap());
+        assert_eq!(big.byte_len(), long.len());
+        pool.give(big);
+        assert_eq!(pool.waiting(), 0);
     }
 
     proptest! {
