@@ -5,8 +5,8 @@
 //! A line is never turned into a generic JSON value: [`parse_record`] finds the byte span of
 //! the text field's string inside the original line, so [`splice_text`] can replace just that
 //! string and every other byte of the line (key order, number spelling, escapes) comes back as
-//! it was. Lines are read with a length limit ([`LineReader`]) so one enormous line is reported
-//! and skipped rather than exhausting memory.
+//! it was. Lines are read with a length limit ([`LineReader`](super::lines::LineReader)) so one
+//! enormous line is reported and skipped rather than exhausting memory.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -17,6 +17,8 @@ use std::path::Path;
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
+
+use super::lines::READ_CHUNK;
 
 /// How a JSONL file is compressed, from its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,16 +45,16 @@ pub fn jsonl_compression(path: &Path) -> Option<Compression> {
 /// Open a JSONL file for reading, decompressing as its name says.
 pub fn open(path: &Path, compression: Compression) -> io::Result<Box<dyn BufRead + Send>> {
     let file = File::open(path)?;
-    let buffered = BufReader::with_capacity(256 * 1024, file);
+    let buffered = BufReader::with_capacity(READ_CHUNK, file);
     Ok(match compression {
         Compression::None => Box::new(buffered),
         // Multi-member: files concatenated with `cat a.gz b.gz` are one stream of lines.
         Compression::Gzip => Box::new(BufReader::with_capacity(
-            256 * 1024,
+            READ_CHUNK,
             flate2::bufread::MultiGzDecoder::new(buffered),
         )),
         Compression::Zstd => Box::new(BufReader::with_capacity(
-            256 * 1024,
+            READ_CHUNK,
             zstd::stream::read::Decoder::with_buffer(buffered)?,
         )),
     })
@@ -102,72 +104,6 @@ pub fn finish_encoder<W: Write>(encoder: Encoder<'_, W>) -> io::Result<W> {
         Encoder::Plain(w) => Ok(w),
         Encoder::Gzip(w) => w.finish(),
         Encoder::Zstd(w) => w.finish(),
-    }
-}
-
-/// One line as read: its bytes (terminator included), or only its length when over the limit.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Line {
-    Text,
-    TooLong(u64),
-}
-
-/// Reads lines of at most `max_bytes`, skipping (without buffering) longer ones.
-pub struct LineReader<R> {
-    inner: R,
-    max_bytes: u64,
-    /// 1-based number of the last line returned.
-    pub line: u64,
-}
-
-impl<R: BufRead> LineReader<R> {
-    pub fn new(inner: R, max_bytes: u64) -> Self {
-        LineReader {
-            inner,
-            max_bytes,
-            line: 0,
-        }
-    }
-
-    /// Read the next line into `buf` (cleared first); `None` at the end of the stream.
-    pub fn next_line(&mut self, buf: &mut Vec<u8>) -> io::Result<Option<Line>> {
-        buf.clear();
-        let mut total: u64 = 0;
-        let mut too_long = false;
-        loop {
-            let available = match self.inner.fill_buf() {
-                Ok(a) => a,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if available.is_empty() {
-                if total == 0 {
-                    return Ok(None);
-                }
-                break;
-            }
-            let (take, done) = match memchr::memchr(b'\n', available) {
-                Some(i) => (i + 1, true),
-                None => (available.len(), false),
-            };
-            total += take as u64;
-            if total > self.max_bytes {
-                too_long = true;
-                buf.clear();
-            } else {
-                buf.extend_from_slice(&available[..take]);
-            }
-            self.inner.consume(take);
-            if done {
-                break;
-            }
-        }
-        self.line += 1;
-        Ok(Some(if too_long {
-            Line::TooLong(total)
-        } else {
-            Line::Text
-        }))
     }
 }
 
@@ -586,20 +522,6 @@ mod tests {
         let r = parse_record(line, &nested).unwrap();
         assert_eq!(r.text, "b");
         assert_eq!(&line[r.text_span], b"\"b\"");
-    }
-
-    #[test]
-    fn long_lines_are_skipped_and_numbered() {
-        let data = b"short\nxxxxxxxxxxxxxxxxxxxx\nend".as_slice();
-        let mut reader = LineReader::new(data, 8);
-        let mut buf = Vec::new();
-        assert_eq!(reader.next_line(&mut buf).unwrap(), Some(Line::Text));
-        assert_eq!(buf, b"short\n");
-        assert_eq!(reader.next_line(&mut buf).unwrap(), Some(Line::TooLong(21)));
-        assert_eq!(reader.line, 2);
-        assert_eq!(reader.next_line(&mut buf).unwrap(), Some(Line::Text));
-        assert_eq!(buf, b"end");
-        assert_eq!(reader.next_line(&mut buf).unwrap(), None);
     }
 
     #[test]

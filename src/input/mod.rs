@@ -7,6 +7,7 @@
 
 pub mod discover;
 pub mod jsonl;
+pub mod lines;
 pub mod records;
 
 use std::io::Read;

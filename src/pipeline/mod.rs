@@ -28,7 +28,8 @@ use crate::error::{Error, Issue, IssueKind};
 use crate::fingerprint::{DocFingerprint, Scratch};
 use crate::index::{Entry, Index, IndexDoc, Shard};
 use crate::input::jsonl::{self, jsonl_compression, parse_record, Fields};
-use crate::input::records::{stream_lines, RawLine};
+use crate::input::lines::{BatchPool, RawLine};
+use crate::input::records::stream_lines;
 use crate::input::{discover, read_document, FileStamp, SourceDoc};
 use crate::output::{html, report};
 use crate::progress::{Pass, Progress, Silent};
@@ -373,10 +374,20 @@ fn pass1(
     let mut docs: Vec<DocResult> = Vec::with_capacity(files.len());
     let mut start = 0;
     let batch = memory.as_ref().map_or(usize::MAX, |m| m.pass1_batch());
+    // JSONL files are read one after another: each reuses the batches of the last.
+    let pool = BatchPool::new();
     while start < files.len() {
         let store = memory.as_mut().and_then(|m| Arc::get_mut(&mut m.store));
         if jsonl_compression(files[start].path()).is_some() {
-            scan_jsonl_file(&files[start], cfg, shingles, &mut docs, issues, store)?;
+            scan_jsonl_file(
+                &files[start],
+                cfg,
+                shingles,
+                &mut docs,
+                issues,
+                store,
+                &pool,
+            )?;
             progress.advance(Pass::Read, 0);
             start += 1;
             continue;
@@ -502,6 +513,7 @@ fn scan_jsonl_file(
     docs: &mut Vec<DocResult>,
     issues: &mut Vec<Issue>,
     mut store: Option<&mut PrintStore>,
+    pool: &BatchPool,
 ) -> Result<(), Error> {
     let first = docs.len();
     let mut first_line_of: HashMap<String, u64> = HashMap::new();
@@ -512,6 +524,7 @@ fn scan_jsonl_file(
     let (stamp, _) = stream_lines(
         file.path(),
         cfg.max_line_bytes,
+        pool,
         |batch| {
             if failure.is_some() {
                 return;
@@ -584,7 +597,7 @@ fn scan_jsonl_file(
 
 fn scan_record(
     file: &SourceDoc,
-    raw: &RawLine,
+    raw: RawLine<'_>,
     cfg: &Config,
     scratch: &mut Scratch,
 ) -> Result<(jsonl::Record, Scanned), Issue> {
@@ -594,7 +607,7 @@ fn scan_record(
         kind,
         message,
     };
-    let mut record = parse_record(&raw.bytes, &cfg.jsonl)
+    let mut record = parse_record(raw.bytes, &cfg.jsonl)
         .map_err(|e| fail(IssueKind::Malformed, format!("{e}; line skipped")))?;
     let len = record.text.len() as u64;
     if len > cfg.max_doc_bytes {

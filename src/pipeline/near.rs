@@ -19,6 +19,7 @@ use crate::decide::near_dup::{self, BandEntry, NearDupConfig, BANDS};
 use crate::decide::Fate;
 use crate::error::Error;
 use crate::fingerprint::DocFingerprint;
+use crate::input::lines::BatchPool;
 use crate::input::read_document;
 use crate::input::records::stream_lines;
 use crate::progress::{Pass, Progress};
@@ -236,6 +237,7 @@ pub(super) fn map_texts<R: Send>(
             Some(f(d, bytes))
         })
         .collect();
+    let pool = BatchPool::new();
     for run in record_files(docs) {
         let by_line: HashMap<u64, usize> = run
             .clone()
@@ -248,12 +250,13 @@ pub(super) fn map_texts<R: Send>(
         stream_lines(
             docs[run.start].source.path(),
             cfg.max_line_bytes,
+            &pool,
             |batch| {
                 let results: Vec<(usize, R)> = batch
                     .par_iter()
                     .filter_map(|raw| {
                         let d = *by_line.get(&raw.line)?;
-                        let (text, _) = docs[d].record_text(&raw.bytes, &cfg.jsonl)?;
+                        let (text, _) = docs[d].record_text(raw.bytes, &cfg.jsonl)?;
                         Some((d, f(d, text.into_bytes())))
                     })
                     .collect();

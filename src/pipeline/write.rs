@@ -16,7 +16,8 @@ use crate::config::{Config, OutputMode};
 use crate::decide::Fate;
 use crate::error::{Error, Issue, IssueKind};
 use crate::input::jsonl::{self, jsonl_compression};
-use crate::input::records::{stream_lines, RawLine};
+use crate::input::lines::{BatchPool, RawLine};
+use crate::input::records::stream_lines;
 use crate::input::{read_document, FileStamp};
 use crate::output::records::{attribute_row, rewrite_row, IdsRow};
 use crate::output::text;
@@ -76,6 +77,8 @@ pub(super) fn pass2(
     let mut stdout = cfg.output_is_stdout().then(|| std::io::stdout().lock());
     let runs = record_files(docs);
     let docs_read: &[DocResult] = docs;
+    // Shared by the files written side by side: each takes batches that others gave back.
+    let pool = BatchPool::new();
     let write_run = |run: &std::ops::Range<usize>, to_stdout: Option<&mut dyn Write>| {
         let print = |i: usize| print_of(docs_read, store, run.start + i);
         let removals = |i: usize| removals_of(docs_read, removal_store, run.start + i);
@@ -86,6 +89,7 @@ pub(super) fn pass2(
             out,
             cfg,
             to_stdout,
+            &pool,
         )
     };
     // Files are written side by side (compressing an output is often the slowest part of
@@ -162,6 +166,7 @@ fn write_record_file<'a>(
     out: &Path,
     cfg: &Config,
     stdout: Option<&mut dyn Write>,
+    pool: &BatchPool,
 ) -> Result<RecordsWritten, Error> {
     let Some(file) = docs.first().map(|d| &d.source) else {
         return Ok(RecordsWritten::default());
@@ -211,7 +216,7 @@ fn write_record_file<'a>(
         .enumerate()
         .filter_map(|(i, d)| d.source.line.map(|l| (l, i)))
         .collect();
-    let row_of = |raw: &RawLine| -> Row {
+    let row_of = |raw: RawLine<'_>| -> Row {
         let Some(&i) = by_line.get(&raw.line) else {
             return Row::NotADocument;
         };
@@ -232,7 +237,7 @@ fn write_record_file<'a>(
             Ok(removals) => removals,
             Err(e) => return Row::Unreadable(e.to_string()),
         };
-        let (text, text_span) = match doc.record_text(&raw.bytes, &cfg.jsonl) {
+        let (text, text_span) = match doc.record_text(raw.bytes, &cfg.jsonl) {
             Some((text, span)) if xxhash_rust::xxh3::xxh3_64(text.as_bytes()) == print.raw => {
                 (text, span)
             }
@@ -255,7 +260,7 @@ fn write_record_file<'a>(
                 doc.fate,
                 &removals,
             ),
-            None => rewrite_row(&raw.bytes, &text_span, &text, &print.blocks, &removals),
+            None => rewrite_row(raw.bytes, &text_span, &text, &print.blocks, &removals),
         })
     };
     let mut written = RecordsWritten::default();
@@ -270,6 +275,7 @@ fn write_record_file<'a>(
         stream_lines(
             file.path(),
             cfg.max_line_bytes,
+            pool,
             |batch| {
                 if result.is_err() {
                     return;
