@@ -139,36 +139,102 @@ pub fn extract(bytes: &[u8], seg: &Segmentation) -> DocFeatures {
         })
         .collect();
     let mut buffers = scan::Buffers::default();
-    let stoplist = detect_stoplist(&blocks_text, &mut buffers);
-    let words = stoplist.and_then(words::stopwords);
+    let language = detect_language(&blocks_text, &mut buffers);
+    let words = language.stoplist.and_then(words::stopwords);
     let blocks = blocks_text
         .iter()
-        .map(|t| block_features_with(t, words, &mut buffers))
+        .enumerate()
+        .map(|(i, t)| match language.computed(i) {
+            Some(features) => features,
+            None => block_features_with(t, words, &mut buffers),
+        })
         .collect();
-    DocFeatures { stoplist, blocks }
+    DocFeatures {
+        stoplist: language.stoplist,
+        blocks,
+    }
 }
 
-/// Detect the language from the document's longer lines (chrome is short and often English).
-fn detect_stoplist(
-    blocks: &[std::borrow::Cow<'_, str>],
-    buffers: &mut scan::Buffers,
-) -> Option<&'static str> {
-    let mut sample = String::with_capacity(2 * DETECT_BYTES);
-    let long = blocks
-        .iter()
-        .filter(|b| b.split_whitespace().nth(9).is_some());
-    // Without a long line, any lines will do.
-    for b in long.chain(blocks.iter()) {
-        sample.push_str(b.trim());
-        sample.push(' ');
-        if sample.len() >= DETECT_BYTES {
+/// A document's language, and the features of the blocks that deciding it read.
+struct Language {
+    stoplist: Option<&'static str>,
+    /// By block: the features of each block of the sample, computed as English, with its
+    /// words and stopwords.
+    as_english: Vec<Option<(BlockFeatures, usize, usize)>>,
+}
+
+impl Language {
+    /// Block `i`'s features if they are already known: read as English, and it is English.
+    fn computed(&self, i: usize) -> Option<BlockFeatures> {
+        match self.stoplist {
+            Some("en") => self.as_english.get(i).copied().flatten().map(|(f, ..)| f),
+            _ => None,
+        }
+    }
+}
+
+/// Detect the language from a sample of the document's longer lines (chrome is short and often
+/// English). English is told by its stopwords, which takes each sample block's features as an
+/// English block: when the document is English (most are), they are its features.
+fn detect_language(blocks: &[std::borrow::Cow<'_, str>], buffers: &mut scan::Buffers) -> Language {
+    let sample = sample_blocks(blocks);
+    let mut as_english = vec![None; blocks.len()];
+    let Some(english) = words::stopwords("en") else {
+        let stoplist = detect_with_whatlang(blocks, &sample);
+        return Language {
+            stoplist,
+            as_english,
+        };
+    };
+    // The sample joins trimmed blocks with spaces, so its words are the blocks' words.
+    let (mut words, mut stop) = (0, 0);
+    for &i in &sample {
+        let (_, block_words, block_stop) = *as_english[i].get_or_insert_with(|| {
+            let (features, scan) = block_scan(&blocks[i], Some(english), buffers);
+            (features, scan.words, scan.stopwords)
+        });
+        words += block_words;
+        stop += block_stop;
+    }
+    let stoplist = if looks_english(words, stop) {
+        Some("en")
+    } else {
+        detect_with_whatlang(blocks, &sample)
+    };
+    Language {
+        stoplist,
+        as_english,
+    }
+}
+
+/// The blocks of the language sample, in order, a block possibly twice: the long ones (ten
+/// whitespace-separated pieces or more), then any (without a long line, any will do), until
+/// they and a space after each make [`DETECT_BYTES`].
+fn sample_blocks(blocks: &[std::borrow::Cow<'_, str>]) -> Vec<usize> {
+    let long = (0..blocks.len()).filter(|&i| blocks[i].split_whitespace().nth(9).is_some());
+    let mut sample = Vec::new();
+    let mut len = 0;
+    for i in long.chain(0..blocks.len()) {
+        sample.push(i);
+        len += blocks[i].trim().len() + 1;
+        if len >= DETECT_BYTES {
             break;
         }
     }
-    if looks_english(&sample, buffers) {
-        return Some("en");
+    sample
+}
+
+/// The stoplist of the language `whatlang` finds in the sample's text.
+fn detect_with_whatlang(
+    blocks: &[std::borrow::Cow<'_, str>],
+    sample: &[usize],
+) -> Option<&'static str> {
+    let mut text = String::new();
+    for &i in sample {
+        text.push_str(blocks[i].trim());
+        text.push(' ');
     }
-    let info = whatlang::detect(&sample)?;
+    let info = whatlang::detect(&text)?;
     // An unreliable guess on a short sample would apply the wrong stoplist: every block would
     // look stopword-free. Better no stoplist.
     if info.confidence() < 0.5 {
@@ -180,14 +246,8 @@ fn detect_stoplist(
 /// Most corpora are mostly English, and English prose is a fifth or more English stopwords
 /// (usually a third to a half; text in other languages rarely reaches a tenth):
 /// that settles the language without scoring the sample against every language profile.
-fn looks_english(sample: &str, buffers: &mut scan::Buffers) -> bool {
-    let Some(english) = words::stopwords("en") else {
-        return false;
-    };
-    // The sample's words are split and lower-cased as a block's are.
-    let found = scan::scan(sample, Some(english), buffers);
-    let (words, stop) = (found.words, found.stopwords);
-    words >= 20 && stop * 5 >= words
+fn looks_english(words: usize, stopwords: usize) -> bool {
+    words >= 20 && stopwords * 5 >= words
 }
 
 /// The stop-words code for a language with a stoplist: the major European languages.
@@ -335,6 +395,20 @@ fn phrase_lists_in(lower: &str) -> u8 {
         .fold(0, |found, m| found | bits[m.pattern().as_usize()])
 }
 
+/// One word of each phrase of the lists (its longest). A phrase matches whole words of the
+/// space-padded word list, so a block holds a phrase only if one of its words is the phrase's
+/// key word: a block without any key word (most) skips the automaton.
+fn phrase_key_words() -> &'static WordSet {
+    static SET: OnceLock<WordSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        PHRASE_LISTS
+            .iter()
+            .flat_map(|(list, _)| list.iter())
+            .filter_map(|phrase| phrase.split(' ').max_by_key(|word| word.len()))
+            .collect()
+    })
+}
+
 /// The features of one block's text.
 pub fn block_features(text: &str, stoplist: Option<&WordSet>) -> BlockFeatures {
     block_features_with(text, stoplist, &mut scan::Buffers::default())
@@ -346,6 +420,15 @@ fn block_features_with(
     stoplist: Option<&WordSet>,
     buffers: &mut scan::Buffers,
 ) -> BlockFeatures {
+    block_scan(text, stoplist, buffers).0
+}
+
+/// A block's features and the scan they come from (its counts do not saturate).
+fn block_scan(
+    text: &str,
+    stoplist: Option<&WordSet>,
+    buffers: &mut scan::Buffers,
+) -> (BlockFeatures, scan::Scan) {
     let trimmed = text.trim();
     let found = scan::scan(trimmed, stoplist, buffers);
     let mut f = BlockFeatures {
@@ -368,8 +451,12 @@ fn block_features_with(
     if found.numbers > 0 && found.time {
         flags |= flag::TIME;
     }
-    if f.words <= COMMENT_MAX_WORDS {
-        let found = phrase_lists_in(buffers.phrase());
+    let phrase = match f.words <= COMMENT_MAX_WORDS {
+        true => buffers.phrase_with(trimmed, phrase_key_words()),
+        false => None,
+    };
+    if let Some(phrase) = phrase {
+        let found = phrase_lists_in(phrase);
         if f.words <= CTA_MAX_WORDS && found & IN_CALLS_TO_ACTION != 0 {
             flags |= flag::CALL_TO_ACTION;
         }
@@ -391,7 +478,7 @@ fn block_features_with(
         flags |= flag::STARTS_LOWER;
     }
     f.flags = flags;
-    f
+    (f, found)
 }
 
 fn sat16(n: usize) -> u16 {
@@ -531,6 +618,10 @@ mod tests {
 
     #[test]
     fn english_is_told_by_its_stopwords_and_other_languages_are_not() {
+        let looks_english = |sample: &str, buffers: &mut scan::Buffers| {
+            let (_, found) = block_scan(sample, words::stopwords("en"), buffers);
+            super::looks_english(found.words, found.stopwords)
+        };
         let en = "The council said that it would not be able to pay for all of the work on the bridge this year, and that the rest of it would have to wait until the spring.";
         assert!(looks_english(en, &mut scan::Buffers::default()));
         let de = "Die Stadt hat am Montag beschlossen, dass die neue Brücke über den Fluss im nächsten Jahr gebaut wird und dass die Kosten von der Gemeinde getragen werden.";

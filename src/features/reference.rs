@@ -77,7 +77,8 @@ fn lower_into(token: &str, low: &mut String) {
 }
 
 /// Most corpora are mostly English, and English prose is a fifth or more English stopwords
-
+/// (usually a third to a half; text in other languages rarely reaches a tenth):
+/// that settles the language without scoring the sample against every language profile.
 fn looks_english(sample: &str) -> bool {
     let Some(english) = stopwords("en") else {
         return false;
@@ -566,8 +567,55 @@ mod tests {
         })
     }
 
+    /// English-looking prose (a third of it stopwords), so that documents are found English
+    /// by their stopwords, with the marks of the other features mixed in.
+    fn prose() -> impl Strategy<Value = String> {
+        const WORDS: &[&str] = &[
+            "the",
+            "of",
+            "and",
+            "to",
+            "in",
+            "it",
+            "that",
+            "was",
+            "The",
+            "It",
+            "council",
+            "bridge",
+            "Harbour",
+            "residents",
+            "said",
+            "plan",
+            "would",
+            "open",
+            "spring",
+            "delay",
+            "May",
+            "12",
+            "2005",
+            "3:13",
+            "www.example.com",
+            "Read more",
+            "comments",
+            "»",
+            "|",
+            "—",
+            "don't",
+            "café",
+            "naïve",
+            "it.",
+            "again!",
+            "why?",
+            "“quoted”",
+            "(aside)",
+        ];
+        prop::collection::vec(proptest::sample::select(WORDS), 0..60)
+            .prop_map(|words| words.join(" "))
+    }
+
     proptest::proptest! {
-        #![proptest_config(ProptestConfig::with_cases(2048))]
+        #![proptest_config(ProptestConfig::with_cases(1024))]
 
         #[test]
         fn one_pass_features_equal_the_reference(text in block()) {
@@ -586,7 +634,7 @@ mod tests {
 
         #[test]
         fn document_features_equal_the_reference(
-            blocks in prop::collection::vec(block(), 0..12),
+            blocks in prop::collection::vec(prop_oneof![block(), prose()], 0..12),
             blank_lines in proptest::bool::ANY,
         ) {
             let text = blocks.join(if blank_lines { "\n\n" } else { "\n" });

@@ -119,19 +119,123 @@ fn unicode_class(c: char) -> u16 {
     k
 }
 
+/// A run of ASCII letters and digits: where it ends, its characters' classes ORed, its letters.
+#[derive(Debug, PartialEq, Eq)]
+struct AsciiRun {
+    end: usize,
+    classes: u16,
+    letters: usize,
+}
+
+/// The run of ASCII letters and digits from `start`, eight bytes at a time where the text has
+/// them: a word is then usually one step, without a branch per byte.
+fn ascii_run(bytes: &[u8], start: usize) -> AsciiRun {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut run = AsciiRun {
+        end: start,
+        classes: 0,
+        letters: 0,
+    };
+    while let Some(chunk) = bytes.get(run.end..run.end + 8) {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(eight);
+        let (digits, upper, lower) = (
+            bytes_in(x, b'0', b'9'),
+            bytes_in(x, b'A', b'Z'),
+            bytes_in(x, b'a', b'z'),
+        );
+        // The run's bytes: those before the first byte that is no letter or digit.
+        let other = !(digits | upper | lower) & HIGH;
+        let len = (other.trailing_zeros() / 8) as usize;
+        let inside = if len == 8 {
+            HIGH
+        } else {
+            HIGH & ((1 << (8 * len)) - 1)
+        };
+        let letters = (upper | lower) & inside;
+        run.letters += letters.count_ones() as usize;
+        for (bits, classes) in [
+            (digits, class::DIGIT | class::DATE_PART),
+            (upper, class::UPPER),
+            (lower, class::LOWER),
+            (letters, class::LETTER),
+        ] {
+            if bits & inside != 0 {
+                run.classes |= classes | class::WORD;
+            }
+        }
+        run.end += len;
+        if len < 8 {
+            return run;
+        }
+    }
+    // The last few bytes of the text, one at a time.
+    while let Some(&b) = bytes.get(run.end).filter(|b| b.is_ascii_alphanumeric()) {
+        let k = ASCII_CLASSES[usize::from(b)];
+        run.classes |= k;
+        run.letters += usize::from(k & class::LETTER != 0);
+        run.end += 1;
+    }
+    run
+}
+
+/// The high bit of each byte of `x` that is an ASCII character in `lo..=hi`.
+fn bytes_in(x: u64, lo: u8, hi: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // With the high bits cleared, adding 0x80 - lo sets a byte's high bit when it is at least
+    // lo, adding 0x7f - hi when it is above hi, and no sum carries into the next byte.
+    let low7 = x & !HIGH;
+    let at_least_lo = low7 + ONES * u64::from(0x80 - lo);
+    let above_hi = low7 + ONES * u64::from(0x7f - hi);
+    at_least_lo & !above_hi & !x & HIGH
+}
+
 /// Reusable buffers of the scan: nothing is allocated per block once they have grown.
 #[derive(Debug, Default)]
 pub(super) struct Buffers {
     /// The current word in lower case, when it is not packed straight from the text.
     low: String,
-    /// The first words of the block, lower case, space-separated and space-padded: enough for
-    /// calls to action and comment marks, only looked for in short blocks.
+    /// Where the first words of the block are, with their packed lower-case forms: enough
+    /// for calls to action and comment marks, which are only looked for in short blocks.
+    phrase_words: Vec<(usize, usize, Option<u128>)>,
     phrase: String,
 }
 
 impl Buffers {
-    pub(super) fn phrase(&self) -> &str {
-        &self.phrase
+    /// The first words of the block just scanned (`text`), lower case, space-separated and
+    /// space-padded, if one of them is in `key_words`. Built only when asked for: most blocks
+    /// are too long to need it.
+    pub(super) fn phrase_with(&mut self, text: &str, key_words: &WordSet) -> Option<&str> {
+        let Buffers {
+            low,
+            phrase_words,
+            phrase,
+        } = self;
+        let word = |start: usize, end: usize| text.get(start..end).unwrap_or_default();
+        let mut key_word = false;
+        for &(start, end, key) in phrase_words.iter() {
+            key_word = key_word
+                || match key {
+                    Some(key) => key_words.contains_key(key),
+                    None => {
+                        lower_into(word(start, end), low);
+                        key_words.contains(low)
+                    }
+                };
+        }
+        if !key_word {
+            return None;
+        }
+        phrase.clear();
+        phrase.push(' ');
+        for &(start, end, _) in phrase_words.iter() {
+            lower_into(word(start, end), low);
+            phrase.push_str(low);
+            phrase.push(' ');
+        }
+        Some(phrase)
     }
 }
 
@@ -160,8 +264,10 @@ pub(super) struct Scan {
 }
 
 /// The word being read.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Copy)]
 struct Word {
+    /// Whether a word is being read (the other fields are stale otherwise).
+    open: bool,
     start: usize,
     /// The classes of its characters, ORed.
     classes: u16,
@@ -177,7 +283,7 @@ struct Scanner<'a> {
     stoplist: Option<&'a WordSet>,
     buffers: &'a mut Buffers,
     found: Scan,
-    word: Option<Word>,
+    word: Word,
     /// The previous character was part of a word.
     after_word: bool,
     /// Where the current numeric-date piece starts, and whether it holds only digits and
@@ -194,14 +300,13 @@ struct Scanner<'a> {
 
 /// Scan `text` (a trimmed block) in one pass, looking words up in `stoplist`.
 pub(super) fn scan(text: &str, stoplist: Option<&WordSet>, buffers: &mut Buffers) -> Scan {
-    buffers.phrase.clear();
-    buffers.phrase.push(' ');
+    buffers.phrase_words.clear();
     let mut scanner = Scanner {
         text,
         stoplist,
         buffers,
         found: Scan::default(),
-        word: None,
+        word: Word::default(),
         after_word: false,
         date_start: 0,
         date_like: true,
@@ -236,7 +341,9 @@ impl Scanner<'_> {
             i += width;
         }
         let end = bytes.len();
-        self.end_word(end);
+        if self.word.open {
+            self.end_word(end);
+        }
         self.end_date_piece(end);
         self.end_link_piece(end);
     }
@@ -245,24 +352,23 @@ impl Scanner<'_> {
     /// punctuation. Returns where it ends.
     fn ascii_word_run(&mut self, start: usize) -> usize {
         let bytes = self.text.as_bytes();
-        let mut end = start;
-        let mut classes = 0;
-        let mut letters = 0;
-        while let Some(&b) = bytes.get(end).filter(|b| b.is_ascii_alphanumeric()) {
-            let k = ASCII_CLASSES[usize::from(b)];
-            classes |= k;
-            letters += usize::from(k & class::LETTER != 0);
-            end += 1;
+        let AsciiRun {
+            end,
+            classes,
+            letters,
+        } = ascii_run(bytes, start);
+        if !self.word.open {
+            self.word = Word {
+                open: true,
+                start,
+                classes: 0,
+                first: ASCII_CLASSES[usize::from(bytes[start])],
+                letters: 0,
+                ascii: true,
+            };
         }
-        let word = self.word.get_or_insert_with(|| Word {
-            start,
-            classes: 0,
-            first: ASCII_CLASSES[usize::from(bytes[start])],
-            letters: 0,
-            ascii: true,
-        });
-        word.classes |= classes;
-        word.letters += letters;
+        self.word.classes |= classes;
+        self.word.letters += letters;
         self.found.chars += end - start;
         // Only digits keep a piece date-like.
         self.date_like &= classes & class::LETTER == 0;
@@ -274,19 +380,26 @@ impl Scanner<'_> {
     fn character(&mut self, at: usize, c: char, k: u16, width: usize) {
         let next = at + width;
         self.found.chars += usize::from(k & class::SPACE == 0);
-        self.found.separators += usize::from(k & class::SEPARATOR != 0);
+        // A branch, not a sum beside the one above: paired, the two are updated as one
+        // 16-byte vector that stalls on reading back the 8-byte `chars` just stored.
+        if k & class::SEPARATOR != 0 {
+            self.found.separators += 1;
+        }
         if k & class::WORD != 0 {
-            let word = self.word.get_or_insert(Word {
-                start: at,
-                classes: 0,
-                first: k,
-                letters: 0,
-                ascii: true,
-            });
-            word.classes |= k;
-            word.letters += usize::from(k & class::LETTER != 0);
-            word.ascii &= c.is_ascii();
-        } else {
+            if !self.word.open {
+                self.word = Word {
+                    open: true,
+                    start: at,
+                    classes: 0,
+                    first: k,
+                    letters: 0,
+                    ascii: true,
+                };
+            }
+            self.word.classes |= k;
+            self.word.letters += usize::from(k & class::LETTER != 0);
+            self.word.ascii &= c.is_ascii();
+        } else if self.word.open {
             self.end_word(at);
         }
         if k & class::STOP != 0 && self.after_word && self.ends_sentence(next) {
@@ -326,11 +439,10 @@ impl Scanner<'_> {
         at >= 1 && digit(at - 1) && digit(at + 1) && digit(at + 2) && !digit(at + 3)
     }
 
-    /// The word being read, if any, ends at `end`: count it.
+    /// The word being read ends at `end`: count it.
     fn end_word(&mut self, end: usize) {
-        let Some(word) = self.word.take() else {
-            return;
-        };
+        self.word.open = false;
+        let word = self.word;
         let text = self.text.get(word.start..end).unwrap_or_default();
         let position = self.found.words;
         if word.classes & class::DIGIT != 0 {
@@ -347,11 +459,9 @@ impl Scanner<'_> {
         self.found.caps_words += usize::from(word.letters >= 2 && word.classes & class::LOWER == 0);
         let key = self.lower_key(word.start, text, word.ascii);
         // A word too long to pack was lower-cased into the buffer.
-        let is_stopword = |set: &WordSet| match key {
-            Some(key) => set.contains_key(key),
-            None => set.contains(&self.buffers.low),
-        };
-        if self.stoplist.is_some_and(is_stopword) {
+        let low = &self.buffers.low;
+        let in_set = |set: &WordSet| key.map_or_else(|| set.contains(low), |k| set.contains_key(k));
+        if self.stoplist.is_some_and(in_set) {
             self.found.stopwords += 1;
         }
         // Month names have three to ten letters and all pack into a key.
@@ -366,7 +476,7 @@ impl Scanner<'_> {
         }
         // Only short blocks are tested for calls to action and comment marks.
         if position <= usize::from(super::COMMENT_MAX_WORDS) {
-            self.push_phrase_word(text, word.ascii);
+            self.buffers.phrase_words.push((word.start, end, key));
         }
         self.found.words += 1;
     }
@@ -379,19 +489,6 @@ impl Scanner<'_> {
         }
         lower_into(text, &mut self.buffers.low);
         words::pack(self.buffers.low.as_bytes())
-    }
-
-    /// Append a word, lower case, and a space to the phrase buffer.
-    fn push_phrase_word(&mut self, text: &str, ascii: bool) {
-        let phrase = &mut self.buffers.phrase;
-        if ascii {
-            let from = phrase.len();
-            phrase.push_str(text);
-            phrase[from..].make_ascii_lowercase();
-        } else {
-            phrase.push_str(&self.buffers.low);
-        }
-        phrase.push(' ');
     }
 
     /// The numeric-date piece, if any, ends at `end`: judge it.
@@ -467,6 +564,25 @@ mod tests {
                 unicode_class(char::from(b)),
                 "{b}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        /// Eight bytes at a time or one at a time, a run is the same.
+        #[test]
+        fn ascii_runs_agree_with_a_byte_loop(
+            text in "[a-zA-Z0-9 .,:@`\\[{/é\x7f-]{0,40}",
+            start in 0usize..40,
+        ) {
+            let bytes = text.as_bytes();
+            let start = start.min(bytes.len());
+            let mut expected = AsciiRun { end: start, classes: 0, letters: 0 };
+            while let Some(&b) = bytes.get(expected.end).filter(|b| b.is_ascii_alphanumeric()) {
+                expected.classes |= unicode_class(char::from(b));
+                expected.letters += usize::from(b.is_ascii_alphabetic());
+                expected.end += 1;
+            }
+            proptest::prop_assert_eq!(ascii_run(bytes, start), expected);
         }
     }
 
