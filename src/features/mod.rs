@@ -10,10 +10,13 @@
 //! [`stoplist_code`]; a document in any other language (or too short to tell) has no stoplist,
 //! and the classifier falls back to the other features.
 //!
-//! Cost: one pass over each block's characters ([`scan`]: ASCII runs in a tight loop, a table
-//! for ASCII punctuation), one lookup per word in packed word tables ([`words`]), an
-//! Aho-Corasick pass over the lower-case words of blocks of at most 20 words, and language
-//! detection on a sample of at most about [`DETECT_BYTES`] bytes per document.
+//! Cost: one pass over each block's characters (`scan`: a table for ASCII characters, runs of
+//! ASCII letters and digits eight bytes at a time), one lookup per word in a table of packed
+//! words (`words`: no lower-case copy of an ASCII word), an Aho-Corasick pass over the
+//! lower-case words of the short blocks that hold a key word of a phrase, and per document
+//! the language test on a sample of a few hundred bytes: its blocks are scanned as English
+//! blocks, which they are kept as when the document is English; other documents go on to
+//! `whatlang`.
 
 mod scan;
 mod words;
@@ -158,16 +161,28 @@ pub fn extract(bytes: &[u8], seg: &Segmentation) -> DocFeatures {
 /// A document's language, and the features of the blocks that deciding it read.
 struct Language {
     stoplist: Option<&'static str>,
-    /// By block: the features of each block of the sample, computed as English, with its
-    /// words and stopwords.
-    as_english: Vec<Option<(BlockFeatures, usize, usize)>>,
+    /// By block: each block of the sample read as an English block.
+    as_english: Vec<Option<AsEnglish>>,
+}
+
+/// A block read with the English stoplist: its features and its exact (unsaturated) counts.
+#[derive(Debug, Clone, Copy)]
+struct AsEnglish {
+    features: BlockFeatures,
+    words: usize,
+    stopwords: usize,
 }
 
 impl Language {
     /// Block `i`'s features if they are already known: read as English, and it is English.
     fn computed(&self, i: usize) -> Option<BlockFeatures> {
         match self.stoplist {
-            Some("en") => self.as_english.get(i).copied().flatten().map(|(f, ..)| f),
+            Some("en") => self
+                .as_english
+                .get(i)
+                .copied()
+                .flatten()
+                .map(|b| b.features),
             _ => None,
         }
     }
@@ -189,12 +204,16 @@ fn detect_language(blocks: &[std::borrow::Cow<'_, str>], buffers: &mut scan::Buf
     // The sample joins trimmed blocks with spaces, so its words are the blocks' words.
     let (mut words, mut stop) = (0, 0);
     for &i in &sample {
-        let (_, block_words, block_stop) = *as_english[i].get_or_insert_with(|| {
+        let block = as_english[i].get_or_insert_with(|| {
             let (features, scan) = block_scan(&blocks[i], Some(english), buffers);
-            (features, scan.words, scan.stopwords)
+            AsEnglish {
+                features,
+                words: scan.words,
+                stopwords: scan.stopwords,
+            }
         });
-        words += block_words;
-        stop += block_stop;
+        words += block.words;
+        stop += block.stopwords;
     }
     let stoplist = if looks_english(words, stop) {
         Some("en")

@@ -197,10 +197,18 @@ fn bytes_in(x: u64, lo: u8, hi: u8) -> u64 {
 pub(super) struct Buffers {
     /// The current word in lower case, when it is not packed straight from the text.
     low: String,
-    /// Where the first words of the block are, with their packed lower-case forms: enough
-    /// for calls to action and comment marks, which are only looked for in short blocks.
-    phrase_words: Vec<(usize, usize, Option<u128>)>,
+    /// The first words of the block: enough for calls to action and comment marks, which are
+    /// only looked for in short blocks.
+    phrase_words: Vec<PhraseWord>,
     phrase: String,
+}
+
+/// One of a block's first words: where it is, and its packed lower-case form if it packs.
+#[derive(Debug, Clone, Copy)]
+struct PhraseWord {
+    start: usize,
+    end: usize,
+    key: Option<u128>,
 }
 
 impl Buffers {
@@ -213,25 +221,21 @@ impl Buffers {
             phrase_words,
             phrase,
         } = self;
-        let word = |start: usize, end: usize| text.get(start..end).unwrap_or_default();
-        let mut key_word = false;
-        for &(start, end, key) in phrase_words.iter() {
-            key_word = key_word
-                || match key {
-                    Some(key) => key_words.contains_key(key),
-                    None => {
-                        lower_into(word(start, end), low);
-                        key_words.contains(low)
-                    }
-                };
-        }
+        let text_of = |w: &PhraseWord| text.get(w.start..w.end).unwrap_or_default();
+        let key_word = phrase_words.iter().any(|w| match w.key {
+            Some(key) => key_words.contains_key(key),
+            None => {
+                lower_into(text_of(w), low);
+                key_words.contains(low)
+            }
+        });
         if !key_word {
             return None;
         }
         phrase.clear();
         phrase.push(' ');
-        for &(start, end, _) in phrase_words.iter() {
-            lower_into(word(start, end), low);
+        for w in phrase_words.iter() {
+            lower_into(text_of(w), low);
             phrase.push_str(low);
             phrase.push(' ');
         }
@@ -476,7 +480,11 @@ impl Scanner<'_> {
         }
         // Only short blocks are tested for calls to action and comment marks.
         if position <= usize::from(super::COMMENT_MAX_WORDS) {
-            self.buffers.phrase_words.push((word.start, end, key));
+            self.buffers.phrase_words.push(PhraseWord {
+                start: word.start,
+                end,
+                key,
+            });
         }
         self.found.words += 1;
     }
