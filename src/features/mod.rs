@@ -9,15 +9,25 @@
 //! Stopwords come from the NLTK lists of the `stop-words` crate for the languages named in
 //! [`stoplist_code`]; a document in any other language (or too short to tell) has no stoplist,
 //! and the classifier falls back to the other features.
+//!
+//! Cost: one pass over each block's characters (`scan`: a table for ASCII characters, runs of
+//! ASCII letters and digits eight bytes at a time), one lookup per word in a table of packed
+//! words (`words`: no lower-case copy of an ASCII word), an Aho-Corasick pass over the
+//! lower-case words of the short blocks that hold a key word of a phrase, and per document
+//! the language test on a sample of a few hundred bytes: its blocks are scanned as English
+//! blocks, which they are kept as when the document is English; other documents go on to
+//! `whatlang`.
 
-use std::collections::HashSet;
+mod scan;
+mod words;
+
+#[cfg(test)]
+mod reference;
+
 use std::sync::OnceLock;
 
 use crate::segment::Segmentation;
-
-/// A set of lower-case words. Membership only, never persisted: foldhash hashes short keys
-/// several times faster than the default (or a streaming xxh3).
-type WordSet = HashSet<&'static str, foldhash::fast::RandomState>;
+pub use words::WordSet;
 
 /// How many bytes of prose-like lines language detection looks at: a few sentences are enough
 /// for the languages with a stoplist, and detection cost grows with the sample.
@@ -131,34 +141,119 @@ pub fn extract(bytes: &[u8], seg: &Segmentation) -> DocFeatures {
             None => String::from_utf8_lossy(bytes.get(span.clone()).unwrap_or_default()),
         })
         .collect();
-    let stoplist = detect_stoplist(&blocks_text);
-    let words = stoplist.and_then(stopwords);
-    let mut scratch = String::new();
+    let mut buffers = scan::Buffers::default();
+    let language = detect_language(&blocks_text, &mut buffers);
+    let words = language.stoplist.and_then(words::stopwords);
     let blocks = blocks_text
         .iter()
-        .map(|t| block_features_with(t, words, &mut scratch))
+        .enumerate()
+        .map(|(i, t)| match language.computed(i) {
+            Some(features) => features,
+            None => block_features_with(t, words, &mut buffers),
+        })
         .collect();
-    DocFeatures { stoplist, blocks }
+    DocFeatures {
+        stoplist: language.stoplist,
+        blocks,
+    }
 }
 
-/// Detect the language from the document's longer lines (chrome is short and often English).
-fn detect_stoplist(blocks: &[std::borrow::Cow<'_, str>]) -> Option<&'static str> {
-    let mut sample = String::new();
-    let long = blocks
-        .iter()
-        .filter(|b| b.split_whitespace().nth(9).is_some());
-    // Without a long line, any lines will do.
-    for b in long.chain(blocks.iter()) {
-        sample.push_str(b.trim());
-        sample.push(' ');
-        if sample.len() >= DETECT_BYTES {
+/// A document's language, and the features of the blocks that deciding it read.
+struct Language {
+    stoplist: Option<&'static str>,
+    /// By block: each block of the sample read as an English block.
+    as_english: Vec<Option<AsEnglish>>,
+}
+
+/// A block read with the English stoplist: its features and its exact (unsaturated) counts.
+#[derive(Debug, Clone, Copy)]
+struct AsEnglish {
+    features: BlockFeatures,
+    words: usize,
+    stopwords: usize,
+}
+
+impl Language {
+    /// Block `i`'s features if they are already known: read as English, and it is English.
+    fn computed(&self, i: usize) -> Option<BlockFeatures> {
+        match self.stoplist {
+            Some("en") => self
+                .as_english
+                .get(i)
+                .copied()
+                .flatten()
+                .map(|b| b.features),
+            _ => None,
+        }
+    }
+}
+
+/// Detect the language from a sample of the document's longer lines (chrome is short and often
+/// English). English is told by its stopwords, which takes each sample block's features as an
+/// English block: when the document is English (most are), they are its features.
+fn detect_language(blocks: &[std::borrow::Cow<'_, str>], buffers: &mut scan::Buffers) -> Language {
+    let sample = sample_blocks(blocks);
+    let mut as_english = vec![None; blocks.len()];
+    let Some(english) = words::stopwords("en") else {
+        let stoplist = detect_with_whatlang(blocks, &sample);
+        return Language {
+            stoplist,
+            as_english,
+        };
+    };
+    // The sample joins trimmed blocks with spaces, so its words are the blocks' words.
+    let (mut words, mut stop) = (0, 0);
+    for &i in &sample {
+        let block = as_english[i].get_or_insert_with(|| {
+            let (features, scan) = block_scan(&blocks[i], Some(english), buffers);
+            AsEnglish {
+                features,
+                words: scan.words,
+                stopwords: scan.stopwords,
+            }
+        });
+        words += block.words;
+        stop += block.stopwords;
+    }
+    let stoplist = if looks_english(words, stop) {
+        Some("en")
+    } else {
+        detect_with_whatlang(blocks, &sample)
+    };
+    Language {
+        stoplist,
+        as_english,
+    }
+}
+
+/// The blocks of the language sample, in order, a block possibly twice: the long ones (ten
+/// whitespace-separated pieces or more), then any (without a long line, any will do), until
+/// they and a space after each make [`DETECT_BYTES`].
+fn sample_blocks(blocks: &[std::borrow::Cow<'_, str>]) -> Vec<usize> {
+    let long = (0..blocks.len()).filter(|&i| blocks[i].split_whitespace().nth(9).is_some());
+    let mut sample = Vec::new();
+    let mut len = 0;
+    for i in long.chain(0..blocks.len()) {
+        sample.push(i);
+        len += blocks[i].trim().len() + 1;
+        if len >= DETECT_BYTES {
             break;
         }
     }
-    if looks_english(&sample) {
-        return Some("en");
+    sample
+}
+
+/// The stoplist of the language `whatlang` finds in the sample's text.
+fn detect_with_whatlang(
+    blocks: &[std::borrow::Cow<'_, str>],
+    sample: &[usize],
+) -> Option<&'static str> {
+    let mut text = String::new();
+    for &i in sample {
+        text.push_str(blocks[i].trim());
+        text.push(' ');
     }
-    let info = whatlang::detect(&sample)?;
+    let info = whatlang::detect(&text)?;
     // An unreliable guess on a short sample would apply the wrong stoplist: every block would
     // look stopword-free. Better no stoplist.
     if info.confidence() < 0.5 {
@@ -167,35 +262,11 @@ fn detect_stoplist(blocks: &[std::borrow::Cow<'_, str>]) -> Option<&'static str>
     stoplist_code(info.lang())
 }
 
-/// `token` in lower case, into a reused buffer; ASCII without per-character case mapping.
-fn lower_into(token: &str, low: &mut String) {
-    low.clear();
-    if token.is_ascii() {
-        low.push_str(token);
-        low.make_ascii_lowercase();
-    } else {
-        low.extend(token.chars().flat_map(char::to_lowercase));
-    }
-}
-
 /// Most corpora are mostly English, and English prose is a fifth or more English stopwords
 /// (usually a third to a half; text in other languages rarely reaches a tenth):
 /// that settles the language without scoring the sample against every language profile.
-fn looks_english(sample: &str) -> bool {
-    let Some(english) = stopwords("en") else {
-        return false;
-    };
-    let mut low = String::new();
-    let (mut words, mut stop) = (0usize, 0usize);
-    for token in sample
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-    {
-        lower_into(token, &mut low);
-        words += 1;
-        stop += usize::from(english.contains(low.as_str()));
-    }
-    words >= 20 && stop * 5 >= words
+fn looks_english(words: usize, stopwords: usize) -> bool {
+    words >= 20 && stopwords * 5 >= words
 }
 
 /// The stop-words code for a language with a stoplist: the major European languages.
@@ -222,121 +293,6 @@ pub fn stoplist_code(lang: whatlang::Lang) -> Option<&'static str> {
         Cat => "ca",
         _ => return None,
     })
-}
-
-/// The stoplist of a code from [`stoplist_code`], built once per language.
-fn stopwords(code: &'static str) -> Option<&'static WordSet> {
-    const CODES: [&str; 18] = [
-        "en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "no", "fi", "ru", "hu", "ro", "el",
-        "tr", "sl", "ca",
-    ];
-    static SETS: [OnceLock<Option<WordSet>>; 18] = [const { OnceLock::new() }; 18];
-    let i = CODES.iter().position(|&c| c == code)?;
-    SETS[i]
-        .get_or_init(|| {
-            stop_words::lookup(code).map(|words| {
-                // Apostrophes split words in this tokenizer ("don't" → "don", "t"): keep the parts.
-                words
-                    .iter()
-                    .flat_map(|w| w.split(|c: char| !c.is_alphanumeric()))
-                    .filter(|w| !w.is_empty())
-                    .collect()
-            })
-        })
-        .as_ref()
-}
-
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "januar",
-    "februar",
-    "märz",
-    "mai",
-    "juni",
-    "juli",
-    "oktober",
-    "dezember",
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-    "gennaio",
-    "febbraio",
-    "aprile",
-    "maggio",
-    "giugno",
-    "luglio",
-    "settembre",
-    "ottobre",
-    "dicembre",
-];
-
-/// Whether `low` starts like a month name (its first two bytes): most words do not, and this
-/// bit test is much cheaper than hashing the word.
-fn may_be_month(low: &str) -> bool {
-    static PREFIXES: OnceLock<Vec<u64>> = OnceLock::new();
-    let prefix = |w: &[u8]| usize::from(w[0]) << 8 | usize::from(w.get(1).copied().unwrap_or(0));
-    let bits = PREFIXES.get_or_init(|| {
-        let mut bits = vec![0u64; 1 << 10];
-        for month in MONTHS {
-            let p = prefix(month.as_bytes());
-            bits[p / 64] |= 1 << (p % 64);
-        }
-        bits
-    });
-    let word = low.as_bytes();
-    if word.is_empty() {
-        return false;
-    }
-    let p = prefix(word);
-    bits[p / 64] & (1 << (p % 64)) != 0
-}
-
-fn months() -> &'static WordSet {
-    static SET: OnceLock<WordSet> = OnceLock::new();
-    SET.get_or_init(|| MONTHS.iter().copied().collect())
 }
 
 /// Phrases of calls to action and page furniture, matched on the block's lower-case words
@@ -458,171 +414,68 @@ fn phrase_lists_in(lower: &str) -> u8 {
         .fold(0, |found, m| found | bits[m.pattern().as_usize()])
 }
 
-/// Word counts of one block, gathered token by token.
-struct TokenStats {
-    words: usize,
-    stop: usize,
-    title: usize,
-    caps: usize,
-    numbers: usize,
-    /// The first words, lower case, space-separated and space-padded: enough for a call to
-    /// action and a comment's marks, which are only looked for in short blocks.
-    lower: String,
-    month_at: Vec<usize>,
-    number_at: Vec<usize>,
-}
-
-impl Default for TokenStats {
-    fn default() -> Self {
-        TokenStats {
-            words: 0,
-            stop: 0,
-            title: 0,
-            caps: 0,
-            numbers: 0,
-            lower: String::from(" "),
-            month_at: Vec::new(),
-            number_at: Vec::new(),
-        }
-    }
-}
-
-impl TokenStats {
-    /// One token, given lower-cased (`low`) and what the caller saw of its characters.
-    fn add(
-        &mut self,
-        low: &str,
-        letters: usize,
-        has_digit: bool,
-        title: bool,
-        caps: bool,
-        stoplist: Option<&WordSet>,
-    ) {
-        if has_digit {
-            self.numbers += 1;
-            self.number_at.push(self.words);
-        }
-        self.title += usize::from(title);
-        self.caps += usize::from(caps);
-        if stoplist.is_some_and(|s| s.contains(low)) {
-            self.stop += 1;
-        }
-        if (3..=10).contains(&letters) && may_be_month(low) && months().contains(low) {
-            self.month_at.push(self.words);
-        }
-        // Only short blocks are tested for calls to action and comment marks.
-        if self.words <= usize::from(COMMENT_MAX_WORDS) {
-            self.lower.push_str(low);
-            self.lower.push(' ');
-        }
-        self.words += 1;
-    }
+/// One word of each phrase of the lists (its longest). A phrase matches whole words of the
+/// space-padded word list, so a block holds a phrase only if one of its words is the phrase's
+/// key word: a block without any key word (most) skips the automaton.
+fn phrase_key_words() -> &'static WordSet {
+    static SET: OnceLock<WordSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        PHRASE_LISTS
+            .iter()
+            .flat_map(|(list, _)| list.iter())
+            .filter_map(|phrase| phrase.split(' ').max_by_key(|word| word.len()))
+            .collect()
+    })
 }
 
 /// The features of one block's text.
 pub fn block_features(text: &str, stoplist: Option<&WordSet>) -> BlockFeatures {
-    block_features_with(text, stoplist, &mut String::new())
+    block_features_with(text, stoplist, &mut scan::Buffers::default())
 }
 
-/// [`block_features`] with a reusable buffer for lower-cased words.
-fn block_features_with(text: &str, stoplist: Option<&WordSet>, low: &mut String) -> BlockFeatures {
-    let mut f = BlockFeatures::default();
+/// [`block_features`] with reusable buffers.
+fn block_features_with(
+    text: &str,
+    stoplist: Option<&WordSet>,
+    buffers: &mut scan::Buffers,
+) -> BlockFeatures {
+    block_scan(text, stoplist, buffers).0
+}
+
+/// A block's features and the scan they come from (its counts do not saturate).
+fn block_scan(
+    text: &str,
+    stoplist: Option<&WordSet>,
+    buffers: &mut scan::Buffers,
+) -> (BlockFeatures, scan::Scan) {
     let trimmed = text.trim();
-    // Most blocks are ASCII: bytes, not decoded chars, with the same results.
-    let ascii = trimmed.is_ascii();
-    let (chars, separators) = if ascii {
-        // Two plain sums over the bytes, which the compiler vectorises.
-        let bytes = trimmed.as_bytes();
-        let spaces: usize = bytes
-            .iter()
-            .map(|&b| usize::from(b == b' ' || (b'\t'..=b'\r').contains(&b)))
-            .sum();
-        let separators: usize = bytes
-            .iter()
-            .map(|&b| usize::from(b == b'|' || b == b'>'))
-            .sum();
-        (bytes.len() - spaces, separators)
-    } else {
-        trimmed.chars().fold((0, 0), |(chars, separators), c| {
-            (
-                chars + usize::from(!c.is_whitespace()),
-                separators
-                    + usize::from(matches!(c, '|' | '»' | '«' | '•' | '·' | '›' | '>' | '■')),
-            )
-        })
+    let found = scan::scan(trimmed, stoplist, buffers);
+    let mut f = BlockFeatures {
+        chars: sat16(found.chars),
+        words: sat16(found.words),
+        stopwords: sat16(found.stopwords),
+        title_words: sat16(found.title_words),
+        caps_words: sat8(found.caps_words),
+        numbers: sat8(found.numbers),
+        separators: sat8(found.separators),
+        links: sat8(found.links),
+        sentences: sat8(found.sentences),
+        ..BlockFeatures::default()
     };
-    f.chars = sat16(chars);
-    f.separators = sat8(separators);
-
-    let mut tokens = TokenStats::default();
-    if ascii {
-        let bytes = trimmed.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            if !bytes[i].is_ascii_alphanumeric() {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while bytes.get(i).is_some_and(u8::is_ascii_alphanumeric) {
-                i += 1;
-            }
-            let token = &bytes[start..i];
-            let letters = token.iter().filter(|b| b.is_ascii_alphabetic()).count();
-            lower_into(&trimmed[start..i], low);
-            tokens.add(
-                low,
-                letters,
-                token.iter().any(u8::is_ascii_digit),
-                token[0].is_ascii_uppercase(),
-                letters >= 2 && !token.iter().any(u8::is_ascii_lowercase),
-                stoplist,
-            );
-        }
-    } else {
-        for token in trimmed
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|t| !t.is_empty())
-        {
-            let letters = token.chars().filter(|c| c.is_alphabetic()).count();
-            lower_into(token, low);
-            tokens.add(
-                low,
-                letters,
-                token.chars().any(|c| c.is_ascii_digit()),
-                token.chars().next().is_some_and(char::is_uppercase),
-                letters >= 2 && token.chars().all(|c| !c.is_lowercase()),
-                stoplist,
-            );
-        }
-    }
-    let TokenStats {
-        words,
-        stop,
-        title,
-        caps,
-        numbers,
-        lower,
-        month_at,
-        number_at,
-    } = tokens;
-    f.words = sat16(words);
-    f.stopwords = sat16(stop);
-    f.title_words = sat16(title);
-    f.caps_words = sat8(caps);
-    f.numbers = sat8(numbers);
-
     let mut flags = 0u8;
-    let near = |m: usize| number_at.iter().any(|&n| n.abs_diff(m) <= 2);
-    // A numeric date holds a digit: most blocks have none and need no look.
-    if month_at.iter().any(|&m| near(m)) || (numbers > 0 && has_numeric_date(trimmed)) {
+    // Every date and time holds a digit, hence a number.
+    if found.month_date || (found.numbers > 0 && found.numeric_date) {
         flags |= flag::DATE;
     }
-    if numbers > 0 && has_time(trimmed) {
+    if found.numbers > 0 && found.time {
         flags |= flag::TIME;
     }
-    if f.words <= COMMENT_MAX_WORDS {
-        let found = phrase_lists_in(&lower);
+    let phrase = match f.words <= COMMENT_MAX_WORDS {
+        true => buffers.phrase_with(trimmed, phrase_key_words()),
+        false => None,
+    };
+    if let Some(phrase) = phrase {
+        let found = phrase_lists_in(phrase);
         if f.words <= CTA_MAX_WORDS && found & IN_CALLS_TO_ACTION != 0 {
             flags |= flag::CALL_TO_ACTION;
         }
@@ -640,41 +493,11 @@ fn block_features_with(text: &str, stoplist: Option<&WordSet>, low: &mut String)
     if end.ends_with(':') {
         flags |= flag::ENDS_COLON;
     }
-    if trimmed
-        .chars()
-        .find(|c| c.is_alphanumeric())
-        .is_some_and(char::is_lowercase)
-    {
+    if found.starts_lower {
         flags |= flag::STARTS_LOWER;
     }
     f.flags = flags;
-    f.sentences = sat8(if ascii {
-        ascii_sentence_ends(trimmed.as_bytes())
-    } else {
-        sentence_ends(trimmed)
-    });
-    f.links = sat8(count_links(trimmed, ascii));
-    f
-}
-
-/// URL and e-mail tokens (whitespace-separated) of a block.
-fn count_links(text: &str, ascii: bool) -> usize {
-    // Both need a dot or an at sign; most tokens (and many blocks) have neither.
-    let is_link = |t: &str| t.contains(['.', '@']) && (is_url(t) || is_email(t));
-    if memchr::memchr2(b'.', b'@', text.as_bytes()).is_none() {
-        0
-    } else if ascii {
-        // `char::is_whitespace` on ASCII: vertical tab included, unlike `split_ascii_whitespace`.
-        text.as_bytes()
-            .split(|b| matches!(b, b' ' | b'\t'..=b'\r'))
-            .filter(|t| {
-                t.iter().any(|&b| b == b'.' || b == b'@')
-                    && std::str::from_utf8(t).is_ok_and(|t| is_url(t) || is_email(t))
-            })
-            .count()
-    } else {
-        text.split_whitespace().filter(|t| is_link(t)).count()
-    }
+    (f, found)
 }
 
 fn sat16(n: usize) -> u16 {
@@ -685,89 +508,13 @@ fn sat8(n: usize) -> u8 {
     u8::try_from(n).unwrap_or(u8::MAX)
 }
 
-/// Sentence punctuation followed by whitespace or the end; "3.5" and "e.g." inside do not count.
-fn sentence_ends(text: &str) -> usize {
-    let mut n = 0;
-    let mut prev = ' ';
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if matches!(c, '.' | '!' | '?' | '…')
-            && prev.is_alphanumeric()
-            && chars
-                .peek()
-                .is_none_or(|&c| c.is_whitespace() || "\"'”’)".contains(c))
-        {
-            n += 1;
-        }
-        prev = c;
-    }
-    n
-}
-
-/// [`sentence_ends`] over ASCII text, byte by byte.
-fn ascii_sentence_ends(text: &[u8]) -> usize {
-    (0..text.len())
-        .filter(|&i| {
-            matches!(text[i], b'.' | b'!' | b'?')
-                && i > 0
-                && text[i - 1].is_ascii_alphanumeric()
-                && text
-                    .get(i + 1)
-                    .is_none_or(|&c| matches!(c, b' ' | b'\t'..=b'\r' | b'"' | b'\'' | b')'))
-        })
-        .count()
-}
-
-/// `12/28/2005`, `2005-12-28`, `28.12.2005`, `12/28/05`.
-fn has_numeric_date(text: &str) -> bool {
-    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')'))
-        .any(|t| {
-            (6..=10).contains(&t.len())
-                && t.as_bytes()[0].is_ascii_digit()
-                && t.split(['/', '-', '.']).count() == 3
-                && t.split(['/', '-', '.'])
-                    .all(|p| (1..=4).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit()))
-        })
-}
-
-/// `3:13`, `07:54pm`, `15:30:00`.
-fn has_time(text: &str) -> bool {
-    let b = text.as_bytes();
-    (1..b.len().saturating_sub(2)).any(|i| {
-        b[i] == b':'
-            && b[i - 1].is_ascii_digit()
-            && b[i + 1].is_ascii_digit()
-            && b[i + 2].is_ascii_digit()
-            && b.get(i + 3).is_none_or(|c| !c.is_ascii_digit())
-    })
-}
-
-fn is_url(token: &str) -> bool {
-    let t = token.to_ascii_lowercase();
-    let t = t.trim_matches(|c: char| !c.is_alphanumeric() && c != '/');
-    t.starts_with("http://")
-        || t.starts_with("https://")
-        || t.starts_with("www.")
-        || [".com", ".org", ".net", ".co.uk", ".html", ".htm", ".php"]
-            .iter()
-            .any(|s| t.ends_with(s) && t.len() > s.len() + 1)
-}
-
-fn is_email(token: &str) -> bool {
-    let t = token.trim_matches(|c: char| !c.is_alphanumeric());
-    match t.split_once('@') {
-        Some((user, domain)) => !user.is_empty() && domain.contains('.') && !domain.ends_with('.'),
-        None => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::segment::{segment, UnitChoice};
 
     fn en(text: &str) -> BlockFeatures {
-        block_features(text, stopwords("en"))
+        block_features(text, words::stopwords("en"))
     }
 
     proptest::proptest! {
@@ -780,8 +527,8 @@ mod tests {
             let general = text.replacen(' ', "\u{a0}", 1);
             proptest::prop_assert_eq!(en(&text), en(&general));
             proptest::prop_assert_eq!(
-                block_features(&text, stopwords("de")),
-                block_features(&general, stopwords("de"))
+                block_features(&text, words::stopwords("de")),
+                block_features(&general, words::stopwords("de"))
             );
         }
     }
@@ -812,13 +559,6 @@ mod tests {
         }
         assert!(!en("Ann Lee").has(flag::COMMENT_MARK));
         assert!(!en("Says who, exactly, and on what evidence does the board say that the deck will last another thirty years of storms?").has(flag::COMMENT_MARK));
-    }
-
-    #[test]
-    fn every_month_passes_the_prefix_test() {
-        assert!(MONTHS.iter().all(|m| may_be_month(m)));
-        assert!(!may_be_month("the"));
-        assert!(!may_be_month(""));
     }
 
     #[test]
@@ -897,13 +637,20 @@ mod tests {
 
     #[test]
     fn english_is_told_by_its_stopwords_and_other_languages_are_not() {
+        let looks_english = |sample: &str, buffers: &mut scan::Buffers| {
+            let (_, found) = block_scan(sample, words::stopwords("en"), buffers);
+            super::looks_english(found.words, found.stopwords)
+        };
         let en = "The council said that it would not be able to pay for all of the work on the bridge this year, and that the rest of it would have to wait until the spring.";
-        assert!(looks_english(en));
+        assert!(looks_english(en, &mut scan::Buffers::default()));
         let de = "Die Stadt hat am Montag beschlossen, dass die neue Brücke über den Fluss im nächsten Jahr gebaut wird und dass die Kosten von der Gemeinde getragen werden.";
-        assert!(!looks_english(de));
+        assert!(!looks_english(de, &mut scan::Buffers::default()));
         let nl = "De gemeente heeft maandag besloten dat de nieuwe brug over de rivier volgend jaar wordt gebouwd en dat de kosten door de stad worden betaald.";
-        assert!(!looks_english(nl));
-        assert!(!looks_english("Home News Sport"), "too short to tell");
+        assert!(!looks_english(nl, &mut scan::Buffers::default()));
+        assert!(
+            !looks_english("Home News Sport", &mut scan::Buffers::default()),
+            "too short to tell"
+        );
     }
 
     #[test]
