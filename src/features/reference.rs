@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use super::words::MONTHS;
+use super::words::{stoplist_words, MONTHS, STOPLIST_CODES};
 use super::{
     flag, phrase_lists_in, sat16, sat8, stoplist_code, BlockFeatures, DocFeatures,
     COMMENTS_HEADING_MAX_WORDS, COMMENT_MAX_WORDS, CTA_MAX_WORDS, DETECT_BYTES, IN_CALLS_TO_ACTION,
@@ -98,23 +98,10 @@ fn looks_english(sample: &str) -> bool {
 
 /// The stoplist of a code from [`stoplist_code`], built once per language.
 fn stopwords(code: &'static str) -> Option<&'static WordSet> {
-    const CODES: [&str; 18] = [
-        "en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "no", "fi", "ru", "hu", "ro", "el",
-        "tr", "sl", "ca",
-    ];
     static SETS: [OnceLock<Option<WordSet>>; 18] = [const { OnceLock::new() }; 18];
-    let i = CODES.iter().position(|&c| c == code)?;
+    let i = STOPLIST_CODES.iter().position(|&c| c == code)?;
     SETS[i]
-        .get_or_init(|| {
-            stop_words::lookup(code).map(|words| {
-                // Apostrophes split words in this tokenizer ("don't" → "don", "t"): keep the parts.
-                words
-                    .iter()
-                    .flat_map(|w| w.split(|c: char| !c.is_alphanumeric()))
-                    .filter(|w| !w.is_empty())
-                    .collect()
-            })
-        })
+        .get_or_init(|| stoplist_words(code).map(Iterator::collect))
         .as_ref()
 }
 

@@ -127,25 +127,29 @@ fn slot(key: u128, capacity: usize) -> usize {
     (mixed >> 32) as usize & (capacity - 1)
 }
 
+/// The languages with a stoplist, as [`super::stoplist_code`] names them.
+pub(super) const STOPLIST_CODES: [&str; 18] = [
+    "en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "no", "fi", "ru", "hu", "ro", "el", "tr",
+    "sl", "ca",
+];
+
+/// The words of a language's stoplist as the tokenizer sees them: apostrophes split words
+/// ("don't" → "don", "t"), so the parts are kept.
+pub(super) fn stoplist_words(code: &str) -> Option<impl Iterator<Item = &'static str>> {
+    stop_words::lookup(code).map(|words| {
+        words
+            .iter()
+            .flat_map(|w| w.split(|c: char| !c.is_alphanumeric()))
+            .filter(|w| !w.is_empty())
+    })
+}
+
 /// The stoplist of a code from [`super::stoplist_code`], built once per language.
 pub(super) fn stopwords(code: &'static str) -> Option<&'static WordSet> {
-    const CODES: [&str; 18] = [
-        "en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "no", "fi", "ru", "hu", "ro", "el",
-        "tr", "sl", "ca",
-    ];
     static SETS: [OnceLock<Option<WordSet>>; 18] = [const { OnceLock::new() }; 18];
-    let i = CODES.iter().position(|&c| c == code)?;
+    let i = STOPLIST_CODES.iter().position(|&c| c == code)?;
     SETS[i]
-        .get_or_init(|| {
-            stop_words::lookup(code).map(|words| {
-                // Apostrophes split words in this tokenizer ("don't" → "don", "t"): keep the parts.
-                words
-                    .iter()
-                    .flat_map(|w| w.split(|c: char| !c.is_alphanumeric()))
-                    .filter(|w| !w.is_empty())
-                    .collect()
-            })
-        })
+        .get_or_init(|| stoplist_words(code).map(Iterator::collect))
         .as_ref()
 }
 
