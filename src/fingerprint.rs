@@ -138,7 +138,7 @@ pub fn key_of(normalized: &[u8]) -> Option<Key> {
 pub fn fingerprint(bytes: &[u8], seg: &Segmentation, scratch: &mut Scratch) -> DocFingerprint {
     let mut content = Xxh3::with_seed(KEY_SEED);
     let mut any_key = false;
-    let valid = std::str::from_utf8(bytes).ok();
+    let valid = simdutf8::basic::from_utf8(bytes).ok();
     let shingles = &mut scratch.sample;
     shingles.clear();
     let blocks = seg

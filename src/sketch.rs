@@ -63,7 +63,7 @@ pub fn signature(
     scratch: &mut SketchScratch,
 ) -> Option<Signature> {
     scratch.words.clear();
-    let valid = std::str::from_utf8(bytes).ok();
+    let valid = simdutf8::basic::from_utf8(bytes).ok();
     for (i, block) in blocks.iter().enumerate() {
         if block.key().is_none() || !include(i) {
             continue;

@@ -132,7 +132,7 @@ pub struct DocFeatures {
 pub fn extract(bytes: &[u8], seg: &Segmentation) -> DocFeatures {
     // Spans start and end at line boundaries, so each slices valid UTF-8 whole; an invalid
     // document is decoded lossily block by block.
-    let valid = std::str::from_utf8(bytes).ok();
+    let valid = simdutf8::basic::from_utf8(bytes).ok();
     let blocks_text: Vec<std::borrow::Cow<'_, str>> = seg
         .blocks
         .iter()

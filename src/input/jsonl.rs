@@ -158,7 +158,7 @@ impl fmt::Display for RecordError {
 
 /// Parse one line (terminator allowed) into a [`Record`].
 pub fn parse_record(line: &[u8], fields: &Fields) -> Result<Record, RecordError> {
-    let text = std::str::from_utf8(line).map_err(|e| {
+    let text = simdutf8::compat::from_utf8(line).map_err(|e| {
         RecordError::Malformed(format!("invalid UTF-8 at byte {}", e.valid_up_to()))
     })?;
     let object = parse_object(text).map_err(|e| RecordError::Malformed(e.to_string()))?;
@@ -200,7 +200,7 @@ pub fn splice_text(line: &[u8], span: &Range<usize>, new_text: &[u8]) -> Vec<u8>
 /// The value of the JSON string literal at `span` in `line`: a record's text read again where
 /// it was found. `None` when the bytes there are not a string literal.
 pub fn string_at(line: &[u8], span: Range<usize>) -> Option<String> {
-    let raw = std::str::from_utf8(line.get(span)?).ok()?;
+    let raw = simdutf8::basic::from_utf8(line.get(span)?).ok()?;
     unescape_string(raw)
 }
 
