@@ -475,29 +475,43 @@ fn block_scan(
         false => None,
     };
     if let Some(phrase) = phrase {
-        let found = phrase_lists_in(phrase);
-        if f.words <= CTA_MAX_WORDS && found & IN_CALLS_TO_ACTION != 0 {
-            flags |= flag::CALL_TO_ACTION;
-        }
-        if f.words <= COMMENTS_HEADING_MAX_WORDS && found & IN_COMMENTS_HEADINGS != 0 {
-            flags |= flag::COMMENTS_HEADING;
-        }
-        if found & IN_COMMENT_MARKS != 0 {
-            flags |= flag::COMMENT_MARK;
-        }
+        flags |= phrase_flags(f.words, phrase_lists_in(phrase));
     }
+    flags |= end_flags(trimmed);
+    if found.starts_lower {
+        flags |= flag::STARTS_LOWER;
+    }
+    f.flags = flags;
+    (f, found)
+}
+
+/// The flags of the phrase lists found in a block of `words` words (see [`phrase_lists_in`]).
+fn phrase_flags(words: u16, found: u8) -> u8 {
+    let mut flags = 0;
+    if words <= CTA_MAX_WORDS && found & IN_CALLS_TO_ACTION != 0 {
+        flags |= flag::CALL_TO_ACTION;
+    }
+    if words <= COMMENTS_HEADING_MAX_WORDS && found & IN_COMMENTS_HEADINGS != 0 {
+        flags |= flag::COMMENTS_HEADING;
+    }
+    if found & IN_COMMENT_MARKS != 0 {
+        flags |= flag::COMMENT_MARK;
+    }
+    flags
+}
+
+/// The flags of how a trimmed block ends: like a sentence, or with a colon (closing quotes
+/// and brackets looked through).
+fn end_flags(trimmed: &str) -> u8 {
     let end = trimmed.trim_end_matches(['"', '\'', '”', '’', ')', ']', '»']);
+    let mut flags = 0;
     if end.ends_with(['.', '!', '?', '…']) {
         flags |= flag::SENTENCE_END;
     }
     if end.ends_with(':') {
         flags |= flag::ENDS_COLON;
     }
-    if found.starts_lower {
-        flags |= flag::STARTS_LOWER;
-    }
-    f.flags = flags;
-    (f, found)
+    flags
 }
 
 fn sat16(n: usize) -> u16 {

@@ -6,11 +6,11 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+use super::scan::lower_into;
 use super::words::{stoplist_words, MONTHS, STOPLIST_CODES};
 use super::{
-    flag, phrase_lists_in, sat16, sat8, stoplist_code, BlockFeatures, DocFeatures,
-    COMMENTS_HEADING_MAX_WORDS, COMMENT_MAX_WORDS, CTA_MAX_WORDS, DETECT_BYTES, IN_CALLS_TO_ACTION,
-    IN_COMMENTS_HEADINGS, IN_COMMENT_MARKS,
+    end_flags, flag, phrase_flags, phrase_lists_in, sat16, sat8, stoplist_code, BlockFeatures,
+    DocFeatures, COMMENT_MAX_WORDS, DETECT_BYTES,
 };
 use crate::segment::Segmentation;
 
@@ -63,17 +63,6 @@ fn detect_stoplist(blocks: &[Cow<'_, str>]) -> Option<&'static str> {
         return None;
     }
     stoplist_code(info.lang())
-}
-
-/// `token` in lower case, into a reused buffer; ASCII without per-character case mapping.
-fn lower_into(token: &str, low: &mut String) {
-    low.clear();
-    if token.is_ascii() {
-        low.push_str(token);
-        low.make_ascii_lowercase();
-    } else {
-        low.extend(token.chars().flat_map(char::to_lowercase));
-    }
 }
 
 /// Most corpora are mostly English, and English prose is a fifth or more English stopwords
@@ -294,24 +283,9 @@ fn block_features_with(text: &str, stoplist: Option<&WordSet>, low: &mut String)
         flags |= flag::TIME;
     }
     if f.words <= COMMENT_MAX_WORDS {
-        let found = phrase_lists_in(&lower);
-        if f.words <= CTA_MAX_WORDS && found & IN_CALLS_TO_ACTION != 0 {
-            flags |= flag::CALL_TO_ACTION;
-        }
-        if f.words <= COMMENTS_HEADING_MAX_WORDS && found & IN_COMMENTS_HEADINGS != 0 {
-            flags |= flag::COMMENTS_HEADING;
-        }
-        if found & IN_COMMENT_MARKS != 0 {
-            flags |= flag::COMMENT_MARK;
-        }
+        flags |= phrase_flags(f.words, phrase_lists_in(&lower));
     }
-    let end = trimmed.trim_end_matches(['"', '\'', '”', '’', ')', ']', '»']);
-    if end.ends_with(['.', '!', '?', '…']) {
-        flags |= flag::SENTENCE_END;
-    }
-    if end.ends_with(':') {
-        flags |= flag::ENDS_COLON;
-    }
+    flags |= end_flags(trimmed);
     if trimmed
         .chars()
         .find(|c| c.is_alphanumeric())

@@ -248,24 +248,16 @@ mod tests {
 
     #[test]
     fn membership_is_exact_for_short_and_long_words() {
-        let set: WordSet = [
+        const MEMBERS: [&str; 6] = [
             "a",
             "the",
             "fünfzehn",
             "",
             "exactlyfifteen!",
             "sixteen-bytes-xy",
-        ]
-        .into_iter()
-        .collect();
-        for word in [
-            "a",
-            "the",
-            "fünfzehn",
-            "",
-            "exactlyfifteen!",
-            "sixteen-bytes-xy",
-        ] {
+        ];
+        let set: WordSet = MEMBERS.into_iter().collect();
+        for word in MEMBERS {
             assert!(set.contains(word), "{word:?}");
         }
         for word in [
