@@ -5,7 +5,9 @@
 //! A line is never turned into a generic JSON value: [`parse_record`] finds the byte span of
 //! the text field's string inside the original line, so [`splice_text`] can replace just that
 //! string and every other byte of the line (key order, number spelling, escapes) comes back as
-//! it was. Lines are read with a length limit ([`LineReader`](super::lines::LineReader)) so one
+//! it was. The text is unescaped, and a cleaned text escaped, in one pass each
+//! ([`unescape_string`], [`push_json_string`]); later passes read it again at its span
+//! ([`string_at`]). Lines are read with a length limit ([`LineReader`](super::lines::LineReader)) so one
 //! enormous line is reported and skipped rather than exhausting memory.
 
 use std::borrow::Cow;
@@ -198,7 +200,9 @@ pub fn splice_text(line: &[u8], span: &Range<usize>, new_text: &[u8]) -> Vec<u8>
 }
 
 /// The value of the JSON string literal at `span` in `line`: a record's text read again where
-/// it was found. `None` when the bytes there are not a string literal.
+/// pass 1 found it, without parsing the line. `None` when the bytes there do not read as one
+/// (not UTF-8, not quoted, a bad escape); a text that changed otherwise is caught by the
+/// caller's hash check.
 pub fn string_at(line: &[u8], span: Range<usize>) -> Option<String> {
     let raw = simdutf8::basic::from_utf8(line.get(span)?).ok()?;
     unescape_string(raw)
