@@ -128,11 +128,7 @@ fn plain_mask(word: u64) -> u64 {
     let at_least_a = folded + (0x80 - u64::from(b'a')) * ONES;
     let above_z = folded + (0x80 - u64::from(b'z') - 1) * ONES;
     let letters = at_least_a & !above_z & ascii;
-    // A byte equals a space when its xor with 0x20 is zero.
-    let x = low ^ (0x20 * ONES);
-    let zero = !((x + 0x7f * ONES) | x) & HIGH_BITS;
-    let spaces = zero & ascii;
-    letters | (spaces & (letters >> 8))
+    letters | (space_bytes(word) & (letters >> 8))
 }
 
 fn is_letter(b: u8) -> bool {
