@@ -238,14 +238,22 @@ pub struct InputArgs {
     #[arg(help_heading = "Boilerplate rules", long)]
     pub keep_comments: bool,
 
-    /// Documents whose content (site chrome left out) has an estimated Jaccard similarity of
-    /// word 5-grams at or above this are near-duplicates: one copy is written (see --keep).
-    /// Lower finds more edited copies and risks pairing different pages. In (0, 1].
+    /// Documents whose article text (what the run keeps of them: chrome, bylines, comment
+    /// threads and other pages' headlines left out) has an estimated Jaccard similarity of word
+    /// 4-grams at or above this are near-duplicates: one copy is written (see --keep). Lower
+    /// finds more edited copies and risks pairing different pages. In (0, 1].
     #[arg(help_heading = "Near-duplicates", long, value_name = "SIMILARITY", default_value_t = NearDupConfig::default().threshold)]
     pub near_dup_threshold: f64,
 
-    /// Which copy of a near-duplicate cluster is written: the first in path order or the
-    /// longest.
+    /// A document whose article text is at least this share contained in another's is a
+    /// partial copy of it (the lead of an article, an excerpt, an older version): the fuller
+    /// copy is written. 1 finds only whole copies contained. In (0, 1].
+    #[arg(help_heading = "Near-duplicates", long, value_name = "SHARE", default_value_t = NearDupConfig::default().containment)]
+    pub near_dup_containment: f64,
+
+    /// Which copy of a near-duplicate cluster is written when the copies hold each other: the
+    /// first in path order or the longest. A copy that holds another and more (the whole
+    /// article where the other is its lead) is written either way.
     #[arg(
         help_heading = "Near-duplicates",
         long,
@@ -575,6 +583,7 @@ impl InputArgs {
             near_dup: NearDupConfig {
                 enabled: !self.no_dedup,
                 threshold: self.near_dup_threshold,
+                containment: self.near_dup_containment,
                 keep: match self.keep {
                     KeepArg::First => KeepPolicy::First,
                     KeepArg::Longest => KeepPolicy::Longest,

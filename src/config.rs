@@ -198,6 +198,9 @@ impl Config {
         if !(self.near_dup.threshold > 0.0 && self.near_dup.threshold <= 1.0) {
             return bad("--near-dup-threshold must be in (0, 1]");
         }
+        if !(self.near_dup.containment > 0.0 && self.near_dup.containment <= 1.0) {
+            return bad("--near-dup-containment must be in (0, 1]");
+        }
         if self.max_doc_bytes == 0 || self.max_doc_bytes > u64::from(u32::MAX) {
             return bad("--max-doc-bytes must be between 1 and 4294967295");
         }

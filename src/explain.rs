@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
+use crate::decide::near_dup::KeptBecause;
 use crate::decide::{BoilerplateRule, Fate, PatternHit, Placement, Reason, ReasonKind};
 use crate::error::Error;
 use crate::fingerprint::Key;
@@ -48,6 +49,12 @@ pub struct Explanation {
     /// For near-duplicates: estimated Jaccard similarity to the kept copy.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub similarity: Option<f64>,
+    /// For near-duplicates: estimated share of this document found in the kept copy.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub containment: Option<f64>,
+    /// For near-duplicates: why the kept copy is the one written.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub kept_because: Option<KeptBecause>,
     /// Documents not written because they duplicate this one (similarity 1 for exact copies).
     pub copies: Vec<ClusterMember>,
     /// One sentence: what happened to the document and why.
@@ -218,24 +225,18 @@ fn build(
     let copies: Vec<ClusterMember> = outcome
         .docs
         .iter()
-        .filter_map(|d| match d.fate {
-            Some(Fate::Duplicate { of }) if of == index => Some(ClusterMember {
-                id: d.source.id().to_string(),
-                similarity: 1.0,
-            }),
-            Some(Fate::NearDuplicate { of, similarity_bp }) if of == index => Some(ClusterMember {
-                id: d.source.id().to_string(),
-                similarity: f64::from(similarity_bp) / 10_000.0,
-            }),
-            _ => None,
+        .filter(|d| {
+            matches!(d.fate, Some(Fate::Duplicate { of } | Fate::NearDuplicate { of, .. }) if of == index)
         })
+        .filter_map(|d| ClusterMember::of_fate(d.source.id(), d.fate))
         .collect();
-    let (duplicate_of, similarity) = match doc.fate {
-        Some(Fate::Duplicate { of }) => (Some(id_of(of)), None),
-        Some(Fate::NearDuplicate { of, similarity_bp }) => {
-            (Some(id_of(of)), Some(f64::from(similarity_bp) / 10_000.0))
-        }
-        _ => (None, None),
+    let duplicate_of = match doc.fate {
+        Some(Fate::Duplicate { of } | Fate::NearDuplicate { of, .. }) => Some(id_of(of)),
+        _ => None,
+    };
+    let near = match doc.fate {
+        Some(Fate::NearDuplicate { .. }) => ClusterMember::of_fate(doc.source.id(), doc.fate),
+        _ => None,
     };
     let blocks = match &doc.print {
         Some(_) => explain_blocks(outcome, cfg, index, bytes, lines),
@@ -254,7 +255,9 @@ fn build(
         bytes_removed: doc.removed_bytes(),
         blocks_removed: outcome.removals(index).len(),
         duplicate_of,
-        similarity,
+        similarity: near.as_ref().map(|m| m.similarity),
+        containment: near.as_ref().and_then(|m| m.containment),
+        kept_because: near.as_ref().and_then(|m| m.kept_because),
         copies,
         summary: String::new(),
         blocks,
@@ -287,14 +290,24 @@ fn summary(e: &Explanation, doc: &DocResult, outcome: &Outcome, cfg: &Config) ->
             "duplicate of {of}: identical after normalisation and earlier in path order; not written"
         ),
         DocStatus::NearDuplicate => {
-            let policy = match cfg.near_dup.keep {
-                crate::decide::near_dup::KeepPolicy::First => "first in path order",
-                crate::decide::near_dup::KeepPolicy::Longest => "the longest copy",
+            let similarity = e.similarity.unwrap_or(0.0);
+            let containment = e.containment.unwrap_or(0.0);
+            let alike = if similarity >= cfg.near_dup.threshold {
+                format!("at least --near-dup-threshold {}", cfg.near_dup.threshold)
+            } else {
+                format!(
+                    "nearly all of it is in {of}: at least --near-dup-containment {}",
+                    cfg.near_dup.containment
+                )
+            };
+            let kept = match e.kept_because {
+                Some(KeptBecause::Fuller) => "the fuller copy: it holds this one and more",
+                Some(KeptBecause::Longest) => "the longest copy",
+                _ => "the first copy in path order",
             };
             format!(
-                "near-duplicate of {of} ({policy}): estimated similarity {:.2}, at least --near-dup-threshold {}; not written (explain {of} for its blocks)",
-                e.similarity.unwrap_or(0.0),
-                cfg.near_dup.threshold
+                "near-duplicate of {of}, which is written as {kept}: on what the run keeps of each, estimated similarity {similarity:.2} and {:.0}% of this document found in {of} ({alike}); not written (explain {of} for its blocks)",
+                100.0 * containment
             )
         }
         DocStatus::Empty => "no content (empty, or only whitespace and punctuation); not written".into(),

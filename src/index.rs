@@ -36,8 +36,9 @@ use crate::shingle;
 
 /// The first eight bytes of every index file.
 pub const MAGIC: [u8; 8] = *b"THRESHIX";
-/// Version of the layout described in the module documentation.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the layout described in the module documentation, and of what its hashes mean:
+/// 2 since a document's content hash includes its numbers (see [`crate::fingerprint`]).
+pub const FORMAT_VERSION: u32 = 2;
 /// Hash algorithm id: 1 = xxh3-64.
 pub const HASH_XXH3_64: u32 = 1;
 /// Bytes of the fixed header before the body.
@@ -634,10 +635,10 @@ mod tests {
         assert!(Index::from_bytes(&good).is_ok());
         assert_eq!(Index::from_bytes(b"{\"a\":1}"), Err(IndexError::NotAnIndex));
         let mut v = good.clone();
-        v[8] = 2;
+        v[8] = 9;
         assert!(matches!(
             Index::from_bytes(&v),
-            Err(IndexError::Version { found: 2, .. })
+            Err(IndexError::Version { found: 9, .. })
         ));
         let mut v = good.clone();
         v[16] ^= 1;

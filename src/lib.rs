@@ -36,6 +36,7 @@ pub mod features;
 pub mod fingerprint;
 pub mod index;
 pub mod input;
+pub mod ngram;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;

@@ -24,6 +24,17 @@ pub const NORMALIZATION_VERSION: u32 = 1;
 /// space stays a space), copied in bulk. Digits and punctuation go through a lookup table,
 /// anything else is decoded as a char.
 pub fn normalize_into(text: &str, out: &mut Vec<u8>) {
+    normalize_with::<false>(text, out)
+}
+
+/// [`normalize_into`], but every number keeps its digits (its separators dropped: `12,400` →
+/// `12400`): for telling whole documents apart, where a changed score or temperature makes
+/// another document, while block keys fold numbers so that a copyright year still matches.
+pub fn normalize_keeping_numbers(text: &str, out: &mut Vec<u8>) {
+    normalize_with::<true>(text, out)
+}
+
+fn normalize_with<const KEEP_NUMBERS: bool>(text: &str, out: &mut Vec<u8>) {
     out.clear();
     // Room for the eight-byte stores of plain runs past the text's own length.
     out.reserve(text.len() + 8);
@@ -40,7 +51,7 @@ pub fn normalize_into(text: &str, out: &mut Vec<u8>) {
                     i += copy_plain_run(&bytes[i..], out);
                     continue;
                 }
-                Class::Digit => state.push_digit(out),
+                Class::Digit => state.push_digit::<KEEP_NUMBERS>(out, char::from(b)),
                 Class::NumberSeparator if state.number_open() && numeric_at(text, i + 1) => {}
                 _ => {
                     // A run of ASCII punctuation and spaces (", " or ". ") is one separator.
@@ -61,7 +72,7 @@ pub fn normalize_into(text: &str, out: &mut Vec<u8>) {
             break;
         };
         if c.is_numeric() {
-            state.push_digit(out);
+            state.push_digit::<KEEP_NUMBERS>(out, c);
         } else if c.is_alphanumeric() {
             for folded in std::iter::once(c).default_case_fold() {
                 state.push_char(out, folded);
@@ -199,12 +210,17 @@ impl State {
         out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
     }
 
-    /// A number ("12,400", "3.5", "٢٠٢٣") folds to a single `0`.
-    fn push_digit(&mut self, out: &mut Vec<u8>) {
+    /// A number ("12,400", "3.5", "٢٠٢٣") folds to a single `0`, or keeps its digits.
+    fn push_digit<const KEEP_NUMBERS: bool>(&mut self, out: &mut Vec<u8>, digit: char) {
         if !self.number_open() {
             self.start_word_char(out);
-            out.push(b'0');
             self.in_number = true;
+            if !KEEP_NUMBERS {
+                out.push(b'0');
+            }
+        }
+        if KEEP_NUMBERS {
+            out.extend_from_slice(digit.encode_utf8(&mut [0; 4]).as_bytes());
         }
     }
 
@@ -347,6 +363,28 @@ mod tests {
     }
 
     #[test]
+    fn numbers_can_keep_their_digits() {
+        let keep = |s: &str| {
+            let mut out = Vec::new();
+            normalize_keeping_numbers(s, &mut out);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            keep("Highs of 23°C, lows of 12,5"),
+            "highs of 23 c lows of 125"
+        );
+        assert_ne!(keep("Final score: 3-0"), keep("Final score: 0-2"));
+        assert_eq!(keep("Join 12,000 READERS"), "join 12000 readers");
+        assert_eq!(keep("٢٠٢٣ at 3pm"), "٢٠٢٣ at 3pm");
+        // Apart from the digits, the same form as the folding normalisation.
+        let folded = norm("Up 3.5% on the “Day”, said O'Neil");
+        assert_eq!(
+            keep("Up 3.5% on the “Day”, said O'Neil").replace("35", "0"),
+            folded
+        );
+    }
+
+    #[test]
     fn unicode_case_folding() {
         assert_eq!(norm("STRASSE"), norm("Straße"));
         assert_eq!(norm("ΣΊΣΥΦΟΣ"), norm("σίσυφος"));
@@ -366,13 +404,14 @@ mod tests {
         assert_eq!(norm("٢٠٢٣ rights"), "0 rights");
     }
 
-    /// The definition, one char at a time with no fast path: what `normalize_into` must equal.
-    fn reference(text: &str) -> String {
+    /// The definition, one char at a time with no fast path: what `normalize_into` (and, with
+    /// `KEEP_NUMBERS`, `normalize_keeping_numbers`) must equal.
+    fn reference<const KEEP_NUMBERS: bool>(text: &str) -> String {
         let mut out = Vec::new();
         let mut state = State::default();
         for (i, c) in text.char_indices() {
             if c.is_numeric() {
-                state.push_digit(&mut out);
+                state.push_digit::<KEEP_NUMBERS>(&mut out, c);
             } else if matches!(c, '.' | ',' | '\'')
                 && state.number_open()
                 && numeric_at(text, i + 1)
@@ -417,7 +456,10 @@ mod tests {
         fn fast_paths_agree_with_the_definition(
             text in "([ a-zA-Z]{0,12}|[0-9.,' ]{0,6}|[ -~]{0,6}|[éßİΣ\u{301}\u{2003}“٢]{0,3}){0,8}"
         ) {
-            proptest::prop_assert_eq!(normalize(&text), reference(&text));
+            proptest::prop_assert_eq!(normalize(&text), reference::<false>(&text));
+            let mut kept = Vec::new();
+            normalize_keeping_numbers(&text, &mut kept);
+            proptest::prop_assert_eq!(String::from_utf8(kept).unwrap(), reference::<true>(&text));
         }
 
         /// The ASCII fast path folds exactly like the general path.

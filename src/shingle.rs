@@ -14,8 +14,8 @@
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+use crate::ngram::mix_window;
 use crate::normalize::split_spaces;
-use crate::sketch::mix_window;
 
 /// Hashes kept per block.
 pub const SAMPLE: usize = 8;

@@ -37,14 +37,14 @@
 //! of m documents costs m²/2 comparisons of 128 bins.
 
 use crate::config::Config;
-use crate::count::{CountTable, FrozenCounts, Record, SiteId};
-use crate::decide::near_dup::{self, BANDS};
-use crate::decide::{decide_document, Decision, Fate, PatternHit, Strength};
+use crate::count::{CorpusCounts, CountTable, FrozenCounts, Record, SiteId};
+use crate::decide::near_dup::{self, NearDupConfig, NearHit, BANDS};
+use crate::decide::{article_blocks, decide_document, Decision, Fate, PatternHit, Strength};
 use crate::features;
 use crate::fingerprint::{fingerprint, DocFingerprint, Key, Scratch};
 use crate::output::text;
 use crate::segment::{segment, trim_terminator, Unit};
-use crate::sketch::{signature, Signature, SketchScratch, SIG_BINS};
+use crate::sketch::{signature, Signature, SketchScratch};
 
 /// What [`scan`] learns about one document.
 #[derive(Debug, Clone)]
@@ -212,45 +212,40 @@ pub fn frozen(records: Vec<Record>, mut site_sizes: Vec<u32>) -> FrozenCounts {
     CountTable::from_records(records).freeze(site_sizes)
 }
 
-/// The MinHash signature of a counted document's content, its site's template left out (see
-/// [`near_dup::is_template`]), or `None` when the content is too short to compare. `counts`
-/// are the block counts of step 3.
+/// The MinHash signature of a counted document's article text, or `None` when it has too
+/// little to compare (fewer than [`crate::sketch::MIN_WORDS`] words). The article text is what
+/// the run's own decisions keep with the counts of step 3 (`counts`, blocks and shingles), its
+/// site's chrome, classified chrome and template variants left out, except that recurrence
+/// that looks like the story's own copies does not count ([`crate::decide::article_blocks`]).
 pub fn content_signature(
     bytes: &[u8],
     print: &DocFingerprint,
     site: SiteId,
-    counts: &FrozenCounts,
+    hits: &[(u32, PatternHit)],
+    counts: &CorpusCounts,
     cfg: &Config,
     scratch: &mut SketchScratch,
 ) -> Option<Signature> {
     print.content?;
-    let site_size = counts.site_size(site);
-    let include = |i: usize| {
-        let block = &print.blocks[i];
-        block.key().is_some_and(|k| {
-            let stats = counts.stats(k);
-            let site_docs = counts.site_docs(k, site);
-            !near_dup::is_template(stats, site_docs, site_size, block.words, &cfg.decide)
-        })
-    };
-    signature(bytes, &print.blocks, include, scratch)
+    let article = article_blocks(print, site, hits, counts, &cfg.decide);
+    signature(bytes, &print.blocks, |i| article[i], scratch)
 }
 
 /// The LSH bucket keys of a signature, one per band.
 pub fn band_keys(sig: &Signature) -> [u64; BANDS] {
-    std::array::from_fn(|band| near_dup::band_key(sig, band))
+    near_dup::band_keys(sig)
 }
 
 /// Near-duplicate pairs among documents given in keep order (index = rank; see
 /// [`near_dup::KeepPolicy`]): `(earlier, later, equal bins)` for every two documents that
-/// share a band key of this partition (`partition_of(key, partitions) == partition`) and whose
-/// estimated similarity reaches `threshold`. Each pair once, sorted.
+/// share a band key of this partition (`partition_of(key, partitions) == partition`) and
+/// that match by [`NearDupConfig::matches`]. Each pair once, sorted.
 pub fn bucket_pairs(
     signatures: &[Signature],
     bands: &[[u64; BANDS]],
     partition: u64,
     partitions: u64,
-    threshold: f64,
+    cfg: &NearDupConfig,
 ) -> Vec<(u32, u32, u32)> {
     let mut entries: Vec<(u64, u32)> = bands
         .iter()
@@ -283,38 +278,32 @@ pub fn bucket_pairs(
         .into_iter()
         .filter_map(|(a, b)| {
             let (sa, sb) = (signatures.get(a as usize)?, signatures.get(b as usize)?);
-            let equal = equal_bins(sa, sb);
-            (similarity(equal) >= threshold).then_some((a, b, equal))
+            let likeness = sa.likeness(sb);
+            cfg.matches(&likeness).then_some((a, b, likeness.equal))
         })
         .collect()
 }
 
-fn equal_bins(a: &Signature, b: &Signature) -> u32 {
-    a.0.iter().zip(b.0.iter()).filter(|(x, y)| x == y).count() as u32
-}
-
-/// The similarity that `equal` equal bins stand for, as [`Signature::similarity`] computes it.
-pub fn similarity(equal: u32) -> f64 {
-    f64::from(equal) / SIG_BINS as f64
-}
-
-/// Resolve verified pairs `(earlier, later, equal bins)` of `n` documents numbered in keep
-/// order: each document joins the most similar earlier *kept* document it is paired with
-/// (ties: the earliest), or is kept. Returns, per document, `(kept, similarity)` for a
-/// near-duplicate. The rule of [`near_dup::clusters`], applied to gathered pairs.
+/// Resolve verified pairs `(earlier, later, _)` of the documents whose `signatures` are given
+/// in keep order (every document in a pair; others may be left out): each document is visited
+/// in that order with its earlier partners as candidates, by the rule of
+/// [`near_dup::Clusters`] that a run applies to its bucket mates. Returns, per document (by
+/// rank), the written document (by rank) it duplicates.
 pub fn resolve_near_duplicates(
-    n: usize,
+    signatures: &[Signature],
     pairs: &[(u32, u32, u32)],
-    threshold: f64,
-) -> Vec<Option<(usize, f64)>> {
-    let mut by_later: Vec<(u32, u32, u32)> = pairs
+    cfg: &NearDupConfig,
+) -> Vec<Option<NearHit>> {
+    let n = signatures.len();
+    let mut by_later: Vec<(u32, u32)> = pairs
         .iter()
         .filter(|&&(a, b, _)| a < b && (b as usize) < n)
-        .map(|&(a, b, equal)| (b, a, equal))
+        .map(|&(a, b, _)| (b, a))
         .collect();
     by_later.sort_unstable();
     by_later.dedup();
-    let mut out: Vec<Option<(usize, f64)>> = vec![None; n];
+    let mut clusters = near_dup::Clusters::new(n, cfg);
+    let mut signature = |d: usize| Ok::<_, std::convert::Infallible>(&signatures[d]);
     let mut i = 0;
     while i < by_later.len() {
         let d = by_later[i].0;
@@ -322,19 +311,13 @@ pub fn resolve_near_duplicates(
             .iter()
             .position(|p| p.0 != d)
             .map_or(by_later.len(), |k| i + k);
-        let mut best: Option<(usize, u32)> = None;
-        // Partners in keep order: a strictly greater similarity replaces, so ties keep the
-        // earliest, as in `near_dup::clusters`.
-        for &(_, a, equal) in &by_later[i..end] {
-            let kept = out[a as usize].is_none();
-            if kept && similarity(equal) >= threshold && best.is_none_or(|(_, b)| equal > b) {
-                best = Some((a as usize, equal));
-            }
+        let partners = by_later[i..end].iter().map(|&(_, a)| a as usize);
+        if let Err(never) = clusters.visit(d as usize, partners, &mut signature) {
+            match never {}
         }
-        out[d as usize] = best.map(|(a, equal)| (a, similarity(equal)));
         i = end;
     }
-    out
+    clusters.finish()
 }
 
 /// Decide every block of one counted, non-duplicate document with the frozen counts.
@@ -528,6 +511,7 @@ impl SitedCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sketch::SIG_BINS;
     use proptest::prelude::*;
 
     fn arb_contributions() -> impl Strategy<Value = Vec<Contribution>> {
@@ -609,7 +593,10 @@ mod tests {
                 salt.wrapping_mul(7919).wrapping_add(i as u32 * 31)
             };
         }
-        Signature(bins)
+        Signature {
+            bins,
+            shingles: 400,
+        }
     }
 
     #[test]
@@ -630,12 +617,9 @@ mod tests {
         );
         let bands: Vec<_> = sigs.iter().map(band_keys).collect();
         let pairs: Vec<_> = (0..4)
-            .flat_map(|p| bucket_pairs(&sigs, &bands, p, 4, cfg.threshold))
+            .flat_map(|p| bucket_pairs(&sigs, &bands, p, 4, &cfg))
             .collect();
-        assert_eq!(
-            resolve_near_duplicates(sigs.len(), &pairs, cfg.threshold),
-            expected
-        );
+        assert_eq!(resolve_near_duplicates(&sigs, &pairs, &cfg), expected);
         assert!(expected.iter().filter(|e| e.is_some()).count() >= 2);
     }
 

@@ -5,8 +5,8 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
-use thresh::decide::near_dup::BANDS;
-use thresh::sketch::{Signature, SketchScratch, SIG_BINS};
+use thresh::decide::near_dup::{KeptBecause, BANDS};
+use thresh::sketch::{Signature, SketchScratch, SIGNATURE_BYTES};
 use thresh::stages::{self, Contribution};
 
 use crate::options::Options;
@@ -178,8 +178,9 @@ pub(crate) fn retained_batch<'py>(
     packed_dict(py, columns)
 }
 
-/// Step 4 for a batch of counted documents: `has_signature` (u8), `signatures` (128 u32 per
-/// document, zeros without one) and `bands` (32 u64 per document).
+/// Step 4 for a batch of counted documents: `has_signature` (u8), `signatures`
+/// ([`SIGNATURE_BYTES`] per document, zeros without one) and `bands` (32 u64 per document).
+/// `counts` are step 3's, blocks and shingles: the signature covers what the decisions keep.
 #[pyfunction]
 pub(crate) fn sketch_batch<'py>(
     py: Python<'py>,
@@ -193,25 +194,33 @@ pub(crate) fn sketch_batch<'py>(
     let sites = u32s(sites, "sites")?;
     same_length(&[(texts.len(), "texts"), (sites.len(), "sites")])?;
     let inputs: Vec<Option<&[u8]>> = texts.iter().map(|t| readable(t, cfg)).collect();
-    let block_counts = &counts.inner.counts.blocks;
+    let corpus = &counts.inner.counts;
     let columns = py.allow_threads(|| {
         let mut scratch = stages::scratch_for(cfg);
         let mut sketch = SketchScratch::default();
         let (mut has, mut signatures, mut bands) = (Vec::new(), Vec::new(), Vec::new());
         for (bytes, &site) in inputs.iter().zip(&sites) {
             let sig = bytes.and_then(|b| {
-                let print = stages::scan(b, cfg, &mut scratch, false).print;
-                stages::content_signature(b, &print, site, block_counts, cfg, &mut sketch)
+                let scanned = stages::scan(b, cfg, &mut scratch, true);
+                stages::content_signature(
+                    b,
+                    &scanned.print,
+                    site,
+                    &scanned.hits,
+                    corpus,
+                    cfg,
+                    &mut sketch,
+                )
             });
             has.push(u8::from(sig.is_some()));
             match sig {
                 Some(sig) => {
                     bands.extend(stages::band_keys(&sig).iter().flat_map(|k| k.to_le_bytes()));
-                    signatures.extend(sig.0.iter().flat_map(|v| v.to_le_bytes()));
+                    signatures.extend(sig.to_bytes());
                 }
                 None => {
                     bands.extend(std::iter::repeat_n(0u8, BANDS * 8));
-                    signatures.extend(std::iter::repeat_n(0u8, SIG_BINS * 4));
+                    signatures.extend(std::iter::repeat_n(0u8, SIGNATURE_BYTES));
                 }
             }
         }
@@ -224,9 +233,23 @@ pub(crate) fn sketch_batch<'py>(
     packed_dict(py, columns)
 }
 
-/// Step 4 for one band partition: documents in keep order (`signatures`: 128 u32 each,
-/// `bands`: 32 u64 each) → verified pairs `earlier`, `later` (u32 positions) and `equal` bins
-/// (u32).
+/// Signatures packed [`SIGNATURE_BYTES`] apiece.
+fn signatures_of(bytes: &[u8]) -> PyResult<Vec<Signature>> {
+    if bytes.len() % SIGNATURE_BYTES != 0 {
+        return Err(PyValueError::new_err(format!(
+            "signatures hold {SIGNATURE_BYTES} bytes apiece"
+        )));
+    }
+    Ok(bytes
+        .chunks_exact(SIGNATURE_BYTES)
+        .filter_map(|chunk| chunk.try_into().ok())
+        .map(Signature::from_bytes)
+        .collect())
+}
+
+/// Step 4 for one band partition: documents in keep order (`signatures`:
+/// [`SIGNATURE_BYTES`] each, `bands`: 32 u64 each) → verified pairs `earlier`, `later` (u32
+/// positions) and `equal` bins (u32).
 #[pyfunction]
 pub(crate) fn pairs_batch<'py>(
     py: Python<'py>,
@@ -234,33 +257,26 @@ pub(crate) fn pairs_batch<'py>(
     bands: &[u8],
     partition: u64,
     partitions: u64,
-    threshold: f64,
+    options: &Options,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let bins = u32s(signatures, "signatures")?;
+    let sigs = signatures_of(signatures)?;
     let band_keys = u64s(bands, "bands")?;
-    if bins.len() % SIG_BINS != 0 || band_keys.len() % BANDS != 0 {
+    if band_keys.len() % BANDS != 0 {
         return Err(PyValueError::new_err(format!(
-            "signatures hold {SIG_BINS} values and bands {BANDS} per document"
+            "bands hold {BANDS} values per document"
         )));
     }
     same_length(&[
-        (bins.len() / SIG_BINS, "signatures"),
+        (sigs.len(), "signatures"),
         (band_keys.len() / BANDS, "bands"),
     ])?;
+    let cfg = &options.cfg.near_dup;
     let columns = py.allow_threads(|| {
-        let sigs: Vec<Signature> = bins
-            .chunks_exact(SIG_BINS)
-            .map(|c| {
-                let mut s = Box::new([0u32; SIG_BINS]);
-                s.copy_from_slice(c);
-                Signature(s)
-            })
-            .collect();
         let bands: Vec<[u64; BANDS]> = band_keys
             .chunks_exact(BANDS)
             .map(|c| std::array::from_fn(|i| c[i]))
             .collect();
-        let pairs = stages::bucket_pairs(&sigs, &bands, partition, partitions, threshold);
+        let pairs = stages::bucket_pairs(&sigs, &bands, partition, partitions, cfg);
         vec![
             ("earlier", pack(pairs.iter().map(|p| p.0), u32::to_le_bytes)),
             ("later", pack(pairs.iter().map(|p| p.1), u32::to_le_bytes)),
@@ -270,41 +286,57 @@ pub(crate) fn pairs_batch<'py>(
     packed_dict(py, columns)
 }
 
-/// Step 4's end: `n` documents in keep order and their verified pairs (u32 columns) → per
-/// document `kept` (i64: the position of the kept document it duplicates, -1 when kept
-/// itself) and `similarity` (f64).
+/// Step 4's end: the signatures of the paired documents in keep order and their verified
+/// pairs (u32 columns) → per document `kept` (i64: the position of the written document it
+/// duplicates, -1 when written itself), `similarity` and `containment` (f64: of this document
+/// in the written one) and `kept_because` (u8: 0 first, 1 longest, 2 fuller).
 #[pyfunction]
 pub(crate) fn resolve_batch<'py>(
     py: Python<'py>,
-    n: usize,
+    signatures: &[u8],
     earlier: &[u8],
     later: &[u8],
-    equal: &[u8],
-    threshold: f64,
+    options: &Options,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (a, b, e) = (
-        u32s(earlier, "earlier")?,
-        u32s(later, "later")?,
-        u32s(equal, "equal")?,
-    );
-    same_length(&[(a.len(), "earlier"), (b.len(), "later"), (e.len(), "equal")])?;
+    let sigs = signatures_of(signatures)?;
+    let (a, b) = (u32s(earlier, "earlier")?, u32s(later, "later")?);
+    same_length(&[(a.len(), "earlier"), (b.len(), "later")])?;
+    let cfg = &options.cfg.near_dup;
     let columns = py.allow_threads(|| {
-        let pairs: Vec<(u32, u32, u32)> = (0..a.len()).map(|i| (a[i], b[i], e[i])).collect();
-        let resolved = stages::resolve_near_duplicates(n, &pairs, threshold);
+        let pairs: Vec<(u32, u32, u32)> = (0..a.len()).map(|i| (a[i], b[i], 0)).collect();
+        let resolved = stages::resolve_near_duplicates(&sigs, &pairs, cfg);
         vec![
             (
                 "kept",
                 pack(
-                    resolved.iter().map(|r| r.map_or(-1, |(k, _)| k as i64)),
+                    resolved.iter().map(|r| r.map_or(-1, |h| h.kept as i64)),
                     i64::to_le_bytes,
                 ),
             ),
             (
                 "similarity",
                 pack(
-                    resolved.iter().map(|r| r.map_or(0.0, |(_, s)| s)),
+                    resolved.iter().map(|r| r.map_or(0.0, |h| h.jaccard)),
                     f64::to_le_bytes,
                 ),
+            ),
+            (
+                "containment",
+                pack(
+                    resolved.iter().map(|r| r.map_or(0.0, |h| h.contained)),
+                    f64::to_le_bytes,
+                ),
+            ),
+            (
+                "kept_because",
+                resolved
+                    .iter()
+                    .map(|r| match r.map(|h| h.because) {
+                        Some(KeptBecause::Longest) => 1,
+                        Some(KeptBecause::Fuller) => 2,
+                        _ => 0,
+                    })
+                    .collect(),
             ),
         ]
     });

@@ -26,7 +26,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use thresh::decide::near_dup::BANDS;
-use thresh::sketch::SIG_BINS;
+use thresh::sketch::{SIGNATURE_BYTES, SIG_BINS};
 use thresh::stages;
 use thresh::Config;
 
@@ -106,6 +106,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ThreshError", m.py().get_type::<ThreshError>())?;
     m.add("NO_CLUSTER", stages::NO_CLUSTER)?;
     m.add("SIG_BINS", SIG_BINS)?;
+    m.add("SIGNATURE_BYTES", SIGNATURE_BYTES)?;
     m.add("BANDS", BANDS)?;
     m.add("VERSION", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<Options>()?;

@@ -374,8 +374,9 @@ pub(crate) fn _counts_from_state(py: Python<'_>, state: &Bound<'_, PyAny>) -> Py
     Counts::from_records(py, sites, &sizes, &b.0, &b.1, &b.2, &s.0, &s.1, &s.2)
 }
 
-/// The MinHash signature (128 bins) of a document's content, its site's template left out
-/// when `counts` are given; `None` when too short to compare.
+/// The MinHash signature (128 bins) of a document's article text: what the decisions keep
+/// with `counts` (without them, every block); `None` when too short to compare. A bin no
+/// shingle fell in holds 2³² - 1.
 #[pyfunction]
 #[pyo3(signature = (text, options=None, counts=None, site=""))]
 pub(crate) fn minhash(
@@ -388,22 +389,23 @@ pub(crate) fn minhash(
     let default = default_options();
     let cfg = &options.unwrap_or(&default).cfg;
     let bytes = required_text(text)?;
-    let empty = thresh::count::FrozenCounts::default();
-    let (block_counts, site) = match counts {
-        Some(c) => (&c.inner.counts.blocks, c.inner.site_id(site)),
+    let empty = thresh::count::CorpusCounts::default();
+    let (corpus, site) = match counts {
+        Some(c) => (&c.inner.counts, c.inner.site_id(site)),
         None => (&empty, 0),
     };
     Ok(py.allow_threads(|| {
-        let scanned = scan_one(bytes, cfg, false);
+        let scanned = scan_one(bytes, cfg, true);
         let sig = stages::content_signature(
             bytes,
             &scanned.print,
             site,
-            block_counts,
+            &scanned.hits,
+            corpus,
             cfg,
             &mut SketchScratch::default(),
         );
-        sig.map(|s| s.0.to_vec())
+        sig.map(|s| s.bins.to_vec())
     }))
 }
 

@@ -72,9 +72,10 @@ def minhash(
     counts: Optional[Counts] = None,
     site: str = "",
 ) -> Optional[list[int]]:
-    """The 128-bin MinHash signature of a document's content (word 5-grams); with ``counts``,
-    its site's template lines are left out, as for near-duplicate detection. ``None`` when the
-    content is too short to compare."""
+    """The 128-bin MinHash signature (word 4-grams, numbers kept) of a document's article
+    text: with ``counts``, what the decisions keep, as for near-duplicate detection. ``None``
+    when that is too short to compare (under 30 words); a bin no shingle fell in holds
+    ``2**32 - 1``."""
     return _native.minhash(text, options, counts, site)
 
 

@@ -109,18 +109,19 @@ def retained_rows(group: pa.Table, *, partitions: int) -> pa.Table:
     return records.append_column("table", pa.array(np.full(records.num_rows, table, np.uint8)))
 
 
-def pairs_rows(group: pa.Table, *, partitions: int, threshold: float, longest: bool) -> pa.Table:
+def pairs_rows(group: pa.Table, *, partitions: int, flags: str, longest: bool) -> pa.Table:
     group = _in_keep_order(group, longest)
     if group.num_rows >= 2:
         partition = int(group.column("partition")[0].as_py())
         found = tb.pairs(group.column("signature"), group.column("bands"), partition,
-                         partitions, threshold)
+                         partitions, options_of(flags))
     else:
         found = pa.table({name: pa.array([], pa.uint32()) for name in ("earlier", "later", "equal")})
-    # Pairs are named by document (id, order, length): positions mean nothing elsewhere.
+    # Pairs are named by document (id, order, length) and carry both signatures: positions
+    # mean nothing elsewhere, and resolving compares the documents again.
     columns = {}
     for side, position in (("a", "earlier"), ("b", "later")):
-        for name in (_ID, _ORDER, "length"):
+        for name in (_ID, _ORDER, "length", "signature"):
             columns[f"{side}{name}"] = pc.take(group.column(name), found.column(position))
     columns["equal"] = found.column("equal")
     return pa.table(columns)
@@ -134,8 +135,9 @@ def _in_keep_order(table: pa.Table, longest: bool) -> pa.Table:
     return table.sort_by(keys)
 
 
-def near_duplicates(pairs: pa.Table, threshold: float, longest: bool) -> pa.Table:
-    """Resolve gathered pairs: (id, kept id, cluster, member) of every clustered document."""
+def near_duplicates(pairs: pa.Table, flags: str, longest: bool) -> pa.Table:
+    """Resolve gathered pairs: (id, cluster, member, near_duplicate) of every clustered
+    document."""
     empty = pa.table({_ID: pa.array([], pairs.schema.field(f"a{_ID}").type
                                     if pairs.num_rows else pa.string()),
                       "cluster": pa.array([], pa.uint64()), "member": pa.array([], pa.uint32()),
@@ -143,23 +145,23 @@ def near_duplicates(pairs: pa.Table, threshold: float, longest: bool) -> pa.Tabl
     if pairs.num_rows == 0:
         return empty
     docs = pa.concat_tables([
-        pairs.select([f"{s}{_ID}", f"{s}{_ORDER}", f"{s}length"])
-        .rename_columns([_ID, _ORDER, "length"]) for s in ("a", "b")
+        pairs.select([f"{s}{_ID}", f"{s}{_ORDER}", f"{s}length", f"{s}signature"])
+        .rename_columns([_ID, _ORDER, "length", "signature"]) for s in ("a", "b")
     ])
-    docs = docs.group_by([_ID, _ORDER, "length"]).aggregate([])
+    # Each document once: the first row naming it.
+    every_id = docs.column(_ID).combine_chunks()
+    docs = docs.take(pc.index_in(pc.unique(every_id), value_set=every_id))
     docs = _in_keep_order(docs, longest)
     ids = docs.column(_ID)
     earlier = pc.index_in(pairs.column(f"a{_ID}"), value_set=ids).to_numpy(zero_copy_only=False)
     later = pc.index_in(pairs.column(f"b{_ID}"), value_set=ids).to_numpy(zero_copy_only=False)
-    equal = pairs.column("equal").to_numpy()
     # Each pair once, earlier first in keep order (partitions may find a pair twice).
     a, b = np.minimum(earlier, later), np.maximum(earlier, later)
-    unique = np.unique(np.stack([a, b, equal]).T, axis=0)
-    resolved = tb.resolve(docs.num_rows, pa.table({
+    unique = np.unique(np.stack([a, b]).T, axis=0)
+    resolved = tb.resolve(docs.column("signature"), pa.table({
         "earlier": pa.array(unique[:, 0], pa.uint32()) if len(unique) else pa.array([], pa.uint32()),
         "later": pa.array(unique[:, 1], pa.uint32()) if len(unique) else pa.array([], pa.uint32()),
-        "equal": pa.array(unique[:, 2], pa.uint32()) if len(unique) else pa.array([], pa.uint32()),
-    }), threshold)
+    }), options_of(flags))
     kept = resolved.column("kept").to_pylist()
     id_list, order_list = ids.to_pylist(), docs.column(_ORDER).to_pylist()
     clusters: dict[int, list[int]] = {}

@@ -7,8 +7,9 @@ pandas), and maps to one step of ``thresh::stages`` in the Rust library:
 2. (the engine) exact duplicates: equal ``content``, the first in run order kept;
 3. ``contributions`` per batch, shuffled by their ``partition`` column, ``retained`` per
    partition, ``counts_from_records`` from the gathered records of every partition;
-4. ``sketch`` (signatures and LSH band keys), rows shuffled by band partition, ``pairs`` per
-   partition, ``resolve`` the gathered pairs in keep order;
+4. ``sketch`` (signatures of what the decisions with step 3's counts keep, and LSH band
+   keys), rows shuffled by band partition, ``pairs`` per partition, ``resolve`` the gathered
+   pairs in keep order;
 5. ``contributions`` again with clusters (blocks and shingles), as in 3;
 6. ``clean``.
 
@@ -27,6 +28,9 @@ from thresh._native import Counts, Options
 
 NO_CLUSTER: int = _native.NO_CLUSTER
 SIG_BINS: int = _native.SIG_BINS
+SIGNATURE_BYTES: int = _native.SIGNATURE_BYTES
+#: Why the written copy of a near-duplicate cluster is the one written (``resolve``).
+KEPT_BECAUSE = ("first", "longest", "fuller")
 BANDS: int = _native.BANDS
 
 Texts = Union[pa.Array, pa.ChunkedArray, Sequence[Optional[Union[str, bytes]]]]
@@ -165,17 +169,18 @@ def counts_from_records(
 
 
 def sketch(texts: Texts, sites: Sequence[int], counts: Counts, options: Options) -> pa.Table:
-    """Step 4: per counted document its ``signature`` (128 uint32 as 512 bytes; null when the
-    content is too short) and ``bands`` (32 LSH bucket keys, uint64)."""
+    """Step 4: per counted document its ``signature`` (128 uint32 bins and the shingle count,
+    little-endian, as ``SIGNATURE_BYTES`` bytes; null when the kept content is too short) and
+    ``bands`` (32 LSH bucket keys, uint64). ``counts`` are step 3's, blocks and shingles."""
     out = _native.sketch_batch(_texts(texts), _u32(sites), counts, options)
     has = _np(out["has_signature"], "u1").astype(bool)
     n = len(has)
     signatures = pa.FixedSizeBinaryArray.from_buffers(
-        pa.binary(SIG_BINS * 4), n, [None, pa.py_buffer(out["signatures"])]
+        pa.binary(SIGNATURE_BYTES), n, [None, pa.py_buffer(out["signatures"])]
     )
     signatures = pa.array(
         [s if h else None for s, h in zip(signatures.to_pylist(), has)],
-        type=pa.binary(SIG_BINS * 4),
+        type=pa.binary(SIGNATURE_BYTES),
     )
     bands = pa.FixedSizeListArray.from_arrays(
         pa.array(_np(out["bands"], "<u8")), BANDS
@@ -188,7 +193,7 @@ def pairs(
     bands: Union[pa.Array, pa.ChunkedArray],
     partition: int,
     partitions: int,
-    threshold: float,
+    options: Options,
 ) -> pa.Table:
     """Step 4 for one band partition: documents in keep order → verified near-duplicate pairs
     (``earlier``, ``later`` positions, ``equal`` bins of 128)."""
@@ -196,7 +201,7 @@ def pairs(
     if isinstance(bands, pa.ChunkedArray):
         bands = bands.combine_chunks()
     band_bytes = bands.flatten().to_numpy().astype("<u8").tobytes()
-    out = _native.pairs_batch(sig_bytes, band_bytes, partition, partitions, threshold)
+    out = _native.pairs_batch(sig_bytes, band_bytes, partition, partitions, options)
     return pa.table(
         {
             "earlier": pa.array(_np(out["earlier"], "<u4")),
@@ -206,22 +211,30 @@ def pairs(
     )
 
 
-def resolve(n: int, pairs: pa.Table, threshold: float) -> pa.Table:
-    """Step 4's end: ``n`` documents in keep order and their verified pairs → per document
-    ``kept`` (the position of the kept copy it duplicates, null when kept itself) and
-    ``similarity``."""
+def resolve(
+    signatures: Union[pa.Array, pa.ChunkedArray], pairs: pa.Table, options: Options
+) -> pa.Table:
+    """Step 4's end: the ``signatures`` of the paired documents in keep order and their
+    verified pairs → per document ``kept`` (the position of the written copy it duplicates,
+    null when written itself), ``similarity`` and ``containment`` (of the document in the
+    written copy, on kept content) and ``kept_because`` (``first``, ``longest`` or ``fuller``:
+    why the written copy is the one written)."""
     out = _native.resolve_batch(
-        n,
+        b"".join(signatures.to_pylist()),
         _column(pairs, "earlier", "<u4"),
         _column(pairs, "later", "<u4"),
-        _column(pairs, "equal", "<u4"),
-        threshold,
+        options,
     )
     kept = _np(out["kept"], "<i8")
+    because = _np(out["kept_because"], "u1")
     return pa.table(
         {
             "kept": pa.array(kept, mask=kept < 0),
             "similarity": pa.array(_np(out["similarity"], "<f8")),
+            "containment": pa.array(_np(out["containment"], "<f8")),
+            "kept_because": pa.array(
+                [KEPT_BECAUSE[b] if k >= 0 else None for k, b in zip(kept, because)], pa.string()
+            ),
         }
     )
 

@@ -157,15 +157,16 @@ def clean_dataset(
     sites_ref = [ray.put(pa.array(names, pa.string()))]
     duplicates_ref = [ray.put(dropped)]
 
-    # 3. Block counts (near-duplicate detection needs only them).
+    # 3. Counts, with shingles when template variants are matched: near-duplicate signatures
+    # cover what the decisions keep.
     counts = _count(prints, sites_ref=sites_ref, clusters_ref=None, dropped_ref=duplicates_ref,
-                    names=names, sizes=sizes, partitions=partitions, with_shingles=False)
+                    names=names, sizes=sizes, partitions=partitions,
+                    with_shingles=bool(native.matches_variants))
 
     # 4. Near-duplicates: band rows shuffled by partition, pairs verified there, resolved here.
     clusters = None
     if not settings["no_dedup"]:
         longest = settings["keep"] == "longest"
-        threshold = settings["near_dup_threshold"]
         bands = ds.map_batches(
             _Broadcast, batch_format="pyarrow", batch_size=batch_size,
             compute=ray.data.ActorPoolStrategy(size=concurrency),
@@ -175,9 +176,9 @@ def clean_dataset(
                 text_column=text_column, partitions=partitions))
         pairs = _gather(bands.groupby("partition").map_groups(
             flow.pairs_rows, batch_format="pyarrow",
-            fn_kwargs=dict(partitions=partitions, threshold=threshold, longest=longest)))
+            fn_kwargs=dict(partitions=partitions, flags=flags, longest=longest)))
         if pairs.num_rows:
-            clusters = flow.near_duplicates(pairs, threshold, longest)
+            clusters = flow.near_duplicates(pairs, flags, longest)
             near = clusters.filter(clusters.column("near_duplicate")).column(ID)
             dropped = pa.concat_arrays([dropped, near.combine_chunks().cast(id_type)])
 

@@ -150,12 +150,12 @@ def clean_dataframe(
         return flow.counts_of_records(_collect(records), names, sizes)
 
     dropped_duplicates = dropped
-    counts = count(None, False)
+    # With shingles when template variants are matched: signatures cover what decisions keep.
+    counts = count(None, bool(native.matches_variants))
 
     clusters = None
     if not settings["no_dedup"]:
         longest = settings["keep"] == "longest"
-        threshold = settings["near_dup_threshold"]
         kwargs = dict(counts=bc(counts), names=names_array, dropped=dropped, columns=columns,
                       text_column=text_column, partitions=partitions)
         band_sample = flow.sketch_rows(sample, options=native, counts=counts, names=names_array,
@@ -163,12 +163,12 @@ def clean_dataframe(
                                        text_column=text_column, partitions=partitions)
         bands = df.mapInArrow(_batches(flow.sketch_rows, internal=False, flags=flags, **kwargs),
                               _schema(band_sample))
-        pairs_kwargs = dict(partitions=partitions, threshold=threshold, longest=longest)
+        pairs_kwargs = dict(partitions=partitions, flags=flags, longest=longest)
         pairs = _collect(bands.groupBy("partition").applyInArrow(
             _groups(flow.pairs_rows, **pairs_kwargs),
             _schema(flow.pairs_rows(band_sample, **pairs_kwargs))))
         if pairs.num_rows:
-            clusters = flow.near_duplicates(pairs, threshold, longest)
+            clusters = flow.near_duplicates(pairs, flags, longest)
             near = clusters.filter(clusters.column("near_duplicate")).column(ID)
             dropped = pa.concat_arrays([dropped, near.combine_chunks().cast(id_type)])
 

@@ -280,9 +280,17 @@ pub enum Fate {
     Emptied,
     /// Identical after normalisation to an earlier document (index in run order); not written.
     Duplicate { of: usize },
-    /// Near-duplicate of the kept document `of` (estimated Jaccard similarity of word 5-gram
-    /// sets, in basis points); not written.
-    NearDuplicate { of: usize, similarity_bp: u16 },
+    /// Near-duplicate of the written document `of`, compared on what the run keeps of each:
+    /// estimated Jaccard similarity of their word 4-gram sets and share of this document found
+    /// in `of`, in basis points, and why `of` is the copy written; not written.
+    NearDuplicate {
+        of: usize,
+        similarity_bp: u16,
+        #[serde(default)]
+        contained_bp: u16,
+        #[serde(default = "near_dup::kept_first")]
+        kept: near_dup::KeptBecause,
+    },
     /// The input had no content at all (empty or only whitespace/punctuation); not written.
     NoContent,
 }
@@ -315,6 +323,48 @@ pub fn decide_document(
     hits: &[(u32, PatternHit)],
     counts: &CorpusCounts,
     cfg: &DecideConfig,
+) -> Decision {
+    decide_for(doc, site, hits, counts, cfg, View::Output)
+}
+
+/// Which blocks of a document are its article text, for its near-duplicate signature: the
+/// blocks the rules keep when recurrence counts as chrome only where it is chrome, that is
+/// concentrated in the document's own site ([`near_dup::is_template`]). Counted before
+/// near-duplicates are known, a story's own copies make its paragraphs recur: in several sites
+/// (syndication) or in a handful of documents of one site (recrawls); left out of the
+/// signature, they would hide exactly the copies the signature is for. Every other rule
+/// (repeats, enclosed runs, the classifier, patterns) applies as for the output.
+pub fn article_blocks(
+    doc: &DocFingerprint,
+    site: SiteId,
+    hits: &[(u32, PatternHit)],
+    counts: &CorpusCounts,
+    cfg: &DecideConfig,
+) -> Vec<bool> {
+    let decision = decide_for(doc, site, hits, counts, cfg, View::Signature);
+    let mut kept: Vec<bool> = doc.blocks.iter().map(|b| b.key().is_some()).collect();
+    for removal in &decision.removals {
+        if let Some(k) = kept.get_mut(removal.block as usize) {
+            *k = false;
+        }
+    }
+    kept
+}
+
+/// What a decision is for: the cleaned output, or the signature of a document's article text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum View {
+    Output,
+    Signature,
+}
+
+fn decide_for(
+    doc: &DocFingerprint,
+    site: SiteId,
+    hits: &[(u32, PatternHit)],
+    counts: &CorpusCounts,
+    cfg: &DecideConfig,
+    view: View,
 ) -> Decision {
     if doc.content.is_none() {
         return Decision {
@@ -353,12 +403,34 @@ pub fn decide_document(
         if kept_by_pattern[i] || reasons[i].is_some() {
             continue;
         }
-        if let Some((reason, strong)) = boilerplate(key, site, counts, cfg).or_else(|| {
-            variants::near_boilerplate(doc.block_shingles(i), site, &counts.shingles, cfg)
-        }) {
+        let words = block.words;
+        let found = match view {
+            View::Output => boilerplate(key, site, counts, cfg).or_else(|| {
+                variants::near_boilerplate(doc.block_shingles(i), site, &counts.shingles, cfg)
+            }),
+            View::Signature => site_chrome(key, words, site, counts, cfg).or_else(|| {
+                // A long block's shingles recur wherever its paragraph does: only short
+                // blocks are matched as variants of the site's template here.
+                (words < near_dup::PROSE_WORDS)
+                    .then(|| {
+                        variants::near_boilerplate(
+                            doc.block_shingles(i),
+                            site,
+                            &counts.shingles,
+                            cfg,
+                        )
+                    })
+                    .flatten()
+            }),
+        };
+        if let Some((reason, strong)) = found {
             reasons[i] = Some(reason);
             body_evidence[i] = strong;
         }
+    }
+    match view {
+        View::Output => keep_shared_prose_runs(doc, &mut reasons, site, counts),
+        View::Signature => mark_shared_runs(doc, &mut reasons, site, counts),
     }
     apply_position(doc, &mut reasons, &body_evidence, cfg);
 
@@ -440,6 +512,187 @@ fn boilerplate(
         placement: Placement::Edge,
     };
     Some((reason, strong))
+}
+
+/// Signature view of rule 3: the block is its site's chrome ([`near_dup::is_template`]).
+fn site_chrome(
+    key: Key,
+    words: u32,
+    site: SiteId,
+    counts: &CorpusCounts,
+    cfg: &DecideConfig,
+) -> Option<(Reason, bool)> {
+    let stats = counts.blocks.stats(key);
+    let site_documents = counts.blocks.site_docs(key, site);
+    let site_size = counts.blocks.site_size(site);
+    if !near_dup::is_template(stats, site_documents, site_size, words, cfg) {
+        return None;
+    }
+    let rule = if stats.docs >= cfg.min_docs {
+        BoilerplateRule::MinDocs
+    } else {
+        BoilerplateRule::SiteShare
+    };
+    let reason = Reason::Boilerplate {
+        rule,
+        documents: stats.docs,
+        sites: stats.sites,
+        site_documents,
+        site_size,
+        placement: Placement::Edge,
+    };
+    // Chrome by the site's own evidence: it holds inside the body too.
+    Some((reason, true))
+}
+
+/// Documents of one site that may hold copies of one story. Article paragraphs shared by no
+/// more than this many documents of a site (and by at most half of it) are taken for a story's
+/// copies, not for chrome, unless stronger evidence says otherwise.
+pub const HANDFUL: u32 = 5;
+
+/// The guard of rule 3: a run of two or more long prose blocks ([`near_dup::PROSE_WORDS`]
+/// words or more) that rule 3 or 4 removed only because a handful of documents of one site
+/// hold them ([`HANDFUL`], and at most half the site) is kept. That is what copies of one story
+/// look like when near-duplicate detection did not join them (a site's chrome is short, or
+/// recurs in many documents); removed, the story would be lost from every copy. A menu line
+/// needs no such evidence: short blocks and lone paragraphs are not guarded.
+fn keep_shared_prose_runs(
+    doc: &DocFingerprint,
+    reasons: &mut [Option<Reason>],
+    site: SiteId,
+    counts: &CorpusCounts,
+) {
+    let site_size = counts.blocks.site_size(site);
+    let guarded: Vec<bool> = doc
+        .blocks
+        .iter()
+        .zip(reasons.iter())
+        .map(|(block, reason)| {
+            let shared = match reason {
+                Some(Reason::Boilerplate {
+                    documents,
+                    site_documents,
+                    ..
+                })
+                | Some(Reason::NearBoilerplate {
+                    documents,
+                    site_documents,
+                    ..
+                }) => Some((*documents, *site_documents)),
+                _ => None,
+            };
+            block.words >= near_dup::PROSE_WORDS
+                && shared.is_some_and(|(documents, site_documents)| {
+                    documents <= HANDFUL && 2 * site_documents <= site_size
+                })
+        })
+        .collect();
+    for (i, in_run) in in_runs(doc, &guarded).into_iter().enumerate() {
+        if in_run {
+            reasons[i] = None;
+        }
+    }
+}
+
+/// Signature view: a prose block that a handful of documents of its site share (two to
+/// [`HANDFUL`], at most half the site) is part of a story's copies only in a *shared run*:
+/// blocks all held by the same number of the site's documents, two or more, with at least
+/// twice [`near_dup::PROSE_WORDS`] words in all, as a copied article's lines are (removed
+/// blocks between them, an advertisement marker, are passed over; a kept block of other
+/// counts ends the run). Outside such a run it is the site's chrome (a blurb under every post
+/// of a series, a teaser) and is left out, so that two short pages sharing it do not look like
+/// copies of each other.
+fn mark_shared_runs(
+    doc: &DocFingerprint,
+    reasons: &mut [Option<Reason>],
+    site: SiteId,
+    counts: &CorpusCounts,
+) {
+    let site_size = counts.blocks.site_size(site);
+    let shared: Vec<Option<u32>> = doc
+        .blocks
+        .iter()
+        .map(|block| {
+            let k = counts.blocks.site_docs(block.key()?, site);
+            ((2..=HANDFUL).contains(&k) && 2 * k <= site_size).then_some(k)
+        })
+        .collect();
+    let keyed: Vec<usize> = (0..doc.blocks.len())
+        .filter(|&i| doc.blocks[i].key().is_some())
+        .collect();
+    let mut in_story = vec![false; doc.blocks.len()];
+    let mut k = 0;
+    while k < keyed.len() {
+        let Some(count) = shared[keyed[k]] else {
+            k += 1;
+            continue;
+        };
+        // The run's blocks; removed blocks held by other documents (an advertisement marker
+        // between two paragraphs) are passed over, a kept one ends the run.
+        let mut run = vec![keyed[k]];
+        let mut end = k + 1;
+        while end < keyed.len() {
+            let i = keyed[end];
+            if shared[i] == Some(count) {
+                run.push(i);
+            } else if reasons[i].is_none() {
+                break;
+            }
+            end += 1;
+        }
+        let words: u32 = run.iter().map(|&i| doc.blocks[i].words).sum();
+        if run.len() >= 2 && words >= 2 * near_dup::PROSE_WORDS {
+            for &i in &run {
+                in_story[i] = true;
+            }
+        }
+        k = end;
+    }
+    for &i in &keyed {
+        let block = &doc.blocks[i];
+        let (Some(site_documents), Some(key)) = (shared[i], block.key()) else {
+            continue;
+        };
+        if in_story[i] || reasons[i].is_some() || block.words < near_dup::PROSE_WORDS {
+            continue;
+        }
+        let stats = counts.blocks.stats(key);
+        reasons[i] = Some(Reason::Boilerplate {
+            rule: BoilerplateRule::SiteShare,
+            documents: stats.docs,
+            sites: stats.sites,
+            site_documents,
+            site_size,
+            placement: Placement::Edge,
+        });
+    }
+}
+
+/// For each `candidate` block, whether it is in a run of two or more candidates next to each
+/// other among the keyed blocks (separators without a key do not part them).
+fn in_runs(doc: &DocFingerprint, candidate: &[bool]) -> Vec<bool> {
+    let mut out = vec![false; candidate.len()];
+    let mut run: Vec<usize> = Vec::new();
+    let mut close = |run: &mut Vec<usize>| {
+        if run.len() >= 2 {
+            for &i in run.iter() {
+                out[i] = true;
+            }
+        }
+        run.clear();
+    };
+    for (i, block) in doc.blocks.iter().enumerate() {
+        if block.key().is_none() {
+            continue;
+        }
+        if candidate[i] {
+            run.push(i);
+        } else {
+            close(&mut run);
+        }
+    }
+    close(&mut run);
+    out
 }
 
 /// Which threshold a key's counts pass, with every threshold multiplied by `factor`.

@@ -188,6 +188,9 @@ pub struct IdsRow<'a> {
     pub of: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub similarity: Option<f64>,
+    /// For near-duplicates: the share of this document found in the kept copy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub containment: Option<f64>,
 }
 
 #[cfg(test)]

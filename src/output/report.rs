@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, GuardConfig};
-use crate::decide::near_dup::NearDupConfig;
+use crate::decide::near_dup::{KeptBecause, NearDupConfig};
 use crate::decide::{DecideConfig, Fate, NearMatch, Reason, ReasonKind};
 use crate::error::{Error, Issue, IssueKind};
 use crate::fingerprint::DocFingerprint;
@@ -216,19 +216,55 @@ pub struct ClusterRow {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClusterMember {
     pub id: String,
-    /// Estimated Jaccard similarity to the kept document.
+    /// Estimated Jaccard similarity to the kept document (on what the run keeps of each).
     pub similarity: f64,
+    /// Estimated share of this document's kept content found in the kept document.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub containment: Option<f64>,
+    /// Why the kept document is the one written.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub kept_because: Option<KeptBecause>,
+}
+
+impl ClusterMember {
+    /// A document not written because it duplicates another; `None` for any other fate.
+    pub fn of_fate(id: &str, fate: Option<Fate>) -> Option<ClusterMember> {
+        match fate? {
+            Fate::Duplicate { .. } => Some(ClusterMember {
+                id: id.to_string(),
+                similarity: 1.0,
+                containment: None,
+                kept_because: None,
+            }),
+            Fate::NearDuplicate {
+                similarity_bp,
+                contained_bp,
+                kept,
+                ..
+            } => Some(ClusterMember {
+                id: id.to_string(),
+                similarity: from_basis_points(similarity_bp),
+                containment: Some(from_basis_points(contained_bp)),
+                kept_because: Some(kept),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// A share stored in basis points.
+pub fn from_basis_points(bp: u16) -> f64 {
+    f64::from(bp) / 10_000.0
 }
 
 /// Near-duplicate clusters, largest first (ties in run order of the kept document).
 pub fn near_duplicate_clusters(outcome: &Outcome) -> Vec<ClusterRow> {
     let mut by_kept: BTreeMap<usize, Vec<ClusterMember>> = BTreeMap::new();
     for doc in &outcome.docs {
-        if let Some(Fate::NearDuplicate { of, similarity_bp }) = doc.fate {
-            by_kept.entry(of).or_default().push(ClusterMember {
-                id: doc.source.id().to_string(),
-                similarity: f64::from(similarity_bp) / 10_000.0,
-            });
+        if let Some(Fate::NearDuplicate { of, .. }) = doc.fate {
+            if let Some(member) = ClusterMember::of_fate(doc.source.id(), doc.fate) {
+                by_kept.entry(of).or_default().push(member);
+            }
         }
     }
     let mut rows: Vec<ClusterRow> = by_kept
@@ -285,6 +321,12 @@ pub struct DocRow {
     /// For near-duplicates: estimated Jaccard similarity to the kept copy.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub similarity: Option<f64>,
+    /// For near-duplicates: estimated share of this document found in the kept copy.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub containment: Option<f64>,
+    /// For near-duplicates: why the kept copy is the one written.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub kept_because: Option<KeptBecause>,
     pub removed: Vec<RemovedBlock>,
     /// The block classifier would have removed nearly everything and removed nothing.
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
@@ -470,8 +512,16 @@ fn doc_row(d: usize, doc: &DocResult, outcome: &Outcome) -> DocRow {
         },
         similarity: match doc.fate {
             Some(Fate::NearDuplicate { similarity_bp, .. }) => {
-                Some(f64::from(similarity_bp) / 10_000.0)
+                Some(from_basis_points(similarity_bp))
             }
+            _ => None,
+        },
+        containment: match doc.fate {
+            Some(Fate::NearDuplicate { contained_bp, .. }) => Some(from_basis_points(contained_bp)),
+            _ => None,
+        },
+        kept_because: match doc.fate {
+            Some(Fate::NearDuplicate { kept, .. }) => Some(kept),
             _ => None,
         },
         removed,

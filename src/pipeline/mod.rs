@@ -262,21 +262,18 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
     let count = |docs: &[DocResult], with_shingles: bool| {
         count_blocks(docs, store, &prior, n_sites, with_shingles, spill.as_ref())
     };
-    // Near-duplicate detection needs only the block counts; shingles are counted once, after.
-    let mut counts = count(&docs, !cfg.near_dup.enabled)?;
+    // Near-duplicate signatures follow the decisions, which read shingle counts only to match
+    // template variants; the final shingle counts come after clustering.
+    let mut counts = count(
+        &docs,
+        !cfg.near_dup.enabled || cfg.decide.matches_variants(),
+    )?;
     memory::release_freed(memory.is_some());
     timings.count = clock.elapsed();
 
     let clock = Instant::now();
     if cfg.near_dup.enabled {
-        mark_near_duplicates(
-            &mut docs,
-            store,
-            memory.as_ref(),
-            &counts.blocks,
-            cfg,
-            progress,
-        )?;
+        mark_near_duplicates(&mut docs, store, memory.as_ref(), &counts, cfg, progress)?;
         // Counting again needs none of the first counts: they go before the new ones grow.
         drop(std::mem::take(&mut counts));
         memory::release_freed(memory.is_some());

@@ -14,9 +14,8 @@ use std::sync::{Arc, Mutex};
 use super::memory::Memory;
 use super::{print_of, DocResult};
 use crate::config::Config;
-use crate::count::FrozenCounts;
-use crate::decide::near_dup::{self, BandEntry, NearDupConfig, BANDS};
-use crate::decide::Fate;
+use crate::count::CorpusCounts;
+use crate::decide::near_dup::{self, BandEntry, NearDupConfig, NearHit, BANDS};
 use crate::error::Error;
 use crate::fingerprint::DocFingerprint;
 use crate::input::lines::BatchPool;
@@ -37,7 +36,7 @@ pub(super) fn mark_near_duplicates(
     docs: &mut [DocResult],
     store: Option<&PrintStore>,
     memory: Option<&Memory>,
-    counts: &FrozenCounts,
+    counts: &CorpusCounts,
     cfg: &Config,
     progress: &dyn Progress,
 ) -> Result<(), Error> {
@@ -68,11 +67,8 @@ pub(super) fn mark_near_duplicates(
         }
     };
     for (doc, hit) in docs.iter_mut().zip(hits) {
-        if let Some((of, similarity)) = hit {
-            doc.fate = Some(Fate::NearDuplicate {
-                of,
-                similarity_bp: (similarity * 10_000.0).round() as u16,
-            });
+        if let Some(hit) = hit {
+            doc.fate = Some(hit.fate());
         }
     }
     Ok(())
@@ -90,7 +86,7 @@ fn clusters_on_disk(
     dir: &SpillDir,
     buffer: usize,
     cfg: &NearDupConfig,
-) -> Result<Vec<Option<(usize, f64)>>, Error> {
+) -> Result<Vec<Option<NearHit>>, Error> {
     let order = near_dup::keep_order(present, lengths, cfg.keep);
     let per_run = (buffer / BANDS).max(1);
     let mut runs = Vec::new();
@@ -101,9 +97,7 @@ fn clusters_on_disk(
             .enumerate()
             .map(|(i, &d)| {
                 let sig = signatures.get(d)?;
-                Ok(std::array::from_fn(|band| {
-                    BandEntry::new(&sig, first + i, band)
-                }))
+                Ok(BandEntry::all(&sig, first + i))
             })
             .collect::<Result<_, Error>>()?;
         entries.as_flattened_mut().par_sort_unstable();
@@ -119,15 +113,13 @@ fn clusters_on_disk(
     near_dup::resolve(&order, present.len(), &links, cfg, |d| signatures.get(d))
 }
 
-/// Signatures of each candidate document's content, its site's template left out (texts read
-/// again), each passed to `keep` as it is made; the result for document `d` is at index `d`.
-/// Only template lines (see [`near_dup::is_template`]) are left out, not everything the
-/// boilerplate rules would remove: a story syndicated to many sites is itself frequent, and
-/// leaving it out would hide exactly the copies this stage is looking for.
+/// Signatures of each candidate document's article text by the run's own decisions (texts read
+/// again; see [`stages::content_signature`]), each passed to `keep` as it is made; the result
+/// for document `d` is at index `d`.
 fn sketch_content<R: Send>(
     docs: &[DocResult],
     store: Option<&PrintStore>,
-    counts: &FrozenCounts,
+    counts: &CorpusCounts,
     cfg: &Config,
     progress: &dyn Progress,
     keep: impl Fn(usize, Signature) -> Result<R, Error> + Sync,
@@ -183,7 +175,7 @@ fn sketch_one(
     doc: &DocResult,
     print: &DocFingerprint,
     bytes: &[u8],
-    counts: &FrozenCounts,
+    counts: &CorpusCounts,
     cfg: &Config,
     scratch: &mut SketchScratch,
 ) -> Option<Signature> {
@@ -194,7 +186,15 @@ fn sketch_one(
     if xxhash_rust::xxh3::xxh3_64(bytes) != print.raw {
         return None;
     }
-    stages::content_signature(bytes, print, doc.site, counts, cfg, scratch)
+    stages::content_signature(
+        bytes,
+        print,
+        doc.site,
+        &doc.pattern_hits,
+        counts,
+        cfg,
+        scratch,
+    )
 }
 
 /// The consecutive runs of records of one JSONL file (pass 1 keeps a file's records together).

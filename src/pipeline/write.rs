@@ -333,14 +333,20 @@ fn write_record_file<'a>(
 pub(super) fn write_ids(docs: &[DocResult], out: &Path) -> Result<(), Error> {
     let mut rows = Vec::new();
     for doc in docs {
-        let (reason, of, similarity) = match doc.fate {
-            Some(Fate::Duplicate { of }) => ("duplicate", Some(of), None),
-            Some(Fate::NearDuplicate { of, similarity_bp }) => (
+        let (reason, of, similarity, containment) = match doc.fate {
+            Some(Fate::Duplicate { of }) => ("duplicate", Some(of), None, None),
+            Some(Fate::NearDuplicate {
+                of,
+                similarity_bp,
+                contained_bp,
+                ..
+            }) => (
                 "near_duplicate",
                 Some(of),
                 Some(f64::from(similarity_bp) / 10_000.0),
+                Some(f64::from(contained_bp) / 10_000.0),
             ),
-            Some(Fate::Emptied) => ("emptied", None, None),
+            Some(Fate::Emptied) => ("emptied", None, None, None),
             _ => continue,
         };
         let path = doc.source.rel().to_string_lossy();
@@ -351,6 +357,7 @@ pub(super) fn write_ids(docs: &[DocResult], out: &Path) -> Result<(), Error> {
             reason,
             of: of.and_then(|i| docs.get(i)).map(|d| d.source.id()),
             similarity,
+            containment,
         };
         // Serialising plain strings and numbers cannot fail.
         rows.extend(serde_json::to_vec(&row).unwrap_or_default());

@@ -3,7 +3,8 @@
 //! In: each candidate document's [`Signature`], from any thread, in any order. Out: the same
 //! signature read back by document index, while near-duplicates are clustered
 //! ([`crate::decide::near_dup::resolve`] verifies candidates against it). Memory: nothing per
-//! document; the file holds one fixed slot of 512 bytes per document index, so a slot's place
+//! document; the file holds one fixed slot of 516 bytes per document index (the bins, then the
+//! shingle count), so a slot's place
 //! is its index and writers never wait for one another. Which documents have a signature is the
 //! caller's to remember (one byte each). The file is removed when the store drops.
 //!
@@ -16,13 +17,13 @@ use std::sync::Arc;
 
 use crate::decide::near_dup::BandEntry;
 use crate::error::Error;
-use crate::sketch::{Signature, SIG_BINS};
+use crate::sketch::{Signature, SIGNATURE_BYTES};
 
 use super::prints::{read_at, write_at};
 use super::{FixedRecord, SpillDir};
 
-/// Bytes of one signature slot.
-const SLOT: u64 = (SIG_BINS * 4) as u64;
+/// Bytes of one signature slot: [`Signature::to_bytes`].
+const SLOT: u64 = SIGNATURE_BYTES as u64;
 
 /// Signatures in fixed slots by document index.
 #[derive(Debug)]
@@ -48,22 +49,15 @@ impl SignatureStore {
 
     /// Store document `d`'s signature (from any thread).
     pub fn put(&self, d: usize, sig: &Signature) -> Result<(), Error> {
-        let mut bytes = [0u8; SLOT as usize];
-        for (chunk, bin) in bytes.chunks_exact_mut(4).zip(sig.0.iter()) {
-            chunk.copy_from_slice(&bin.to_le_bytes());
-        }
+        let bytes = sig.to_bytes();
         write_at(&self.file, &bytes, d as u64 * SLOT).map_err(self.failed())
     }
 
     /// Document `d`'s signature, as stored by [`SignatureStore::put`].
     pub fn get(&self, d: usize) -> Result<Signature, Error> {
-        let mut bytes = [0u8; SLOT as usize];
+        let mut bytes = [0u8; SIGNATURE_BYTES];
         read_at(&self.file, &mut bytes, d as u64 * SLOT).map_err(self.failed())?;
-        let mut bins = Box::new([0u32; SIG_BINS]);
-        for (bin, chunk) in bins.iter_mut().zip(bytes.chunks_exact(4)) {
-            *bin = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-        }
-        Ok(Signature(bins))
+        Ok(Signature::from_bytes(&bytes))
     }
 }
 
@@ -99,13 +93,17 @@ impl FixedRecord for BandEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sketch::SIG_BINS;
     use proptest::prelude::*;
 
     proptest! {
         /// Signatures written in any order, from several threads, come back equal by index.
         #[test]
         fn signatures_come_back_equal(
-            bins in prop::collection::vec(prop::collection::vec(any::<u32>(), SIG_BINS), 1..10),
+            bins in prop::collection::vec(
+                (prop::collection::vec(any::<u32>(), SIG_BINS), any::<u32>()),
+                1..10,
+            ),
         ) {
             use rayon::prelude::*;
             let parent = tempfile::tempdir().unwrap();
@@ -113,12 +111,15 @@ mod tests {
             let store = SignatureStore::new(dir).unwrap();
             let sigs: Vec<Signature> = bins
                 .iter()
-                .map(|b| Signature(Box::new(b.as_slice().try_into().unwrap())))
+                .map(|(b, shingles)| Signature {
+                    bins: Box::new(b.as_slice().try_into().unwrap()),
+                    shingles: *shingles,
+                })
                 .collect();
             // Every other slot stays empty; later slots are written first.
             (0..sigs.len()).into_par_iter().rev().for_each(|i| store.put(2 * i, &sigs[i]).unwrap());
             for (i, sig) in sigs.iter().enumerate() {
-                prop_assert_eq!(&store.get(2 * i).unwrap().0, &sig.0);
+                prop_assert_eq!(&store.get(2 * i).unwrap(), sig);
             }
         }
 
@@ -142,7 +143,11 @@ mod tests {
         let parent = tempfile::tempdir().unwrap();
         let dir = Arc::new(SpillDir::new(parent.path()).unwrap());
         let store = SignatureStore::new(dir.clone()).unwrap();
-        store.put(3, &Signature(Box::new([7; SIG_BINS]))).unwrap();
+        let sig = Signature {
+            bins: Box::new([7; SIG_BINS]),
+            shingles: 9,
+        };
+        store.put(3, &sig).unwrap();
         let path = store.path.clone();
         assert!(path.exists());
         drop(store);

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use thresh::count::{CorpusCounts, Record};
+use thresh::decide::near_dup::NearHit;
 use thresh::decide::{Fate, Reason, Removal};
 use thresh::stages::{self, Contribution};
 use thresh::Config;
@@ -104,26 +105,36 @@ fn staged(docs: &[Doc], cfg: &Config) -> Vec<(Option<Fate>, Vec<Removal>)> {
         site_sizes[site(i) as usize] += 1;
     }
 
-    let blocks: Vec<Vec<Contribution>> = counted
+    // Step 3: blocks, and shingles for the template variants the signatures leave out.
+    let (blocks, shingles): (Vec<_>, Vec<_>) = counted
         .iter()
-        .map(|&i| stages::contributions(&prints[i], site(i), None).0)
-        .collect();
-    let block_counts = stages::frozen(
-        count_distributed(&blocks, workers, partitions),
-        site_sizes.clone(),
-    );
+        .map(|&i| stages::contributions(&prints[i], site(i), None))
+        .unzip();
+    let first_counts = CorpusCounts {
+        blocks: stages::frozen(
+            count_distributed(&blocks, workers, partitions),
+            site_sizes.clone(),
+        ),
+        shingles: stages::frozen(
+            count_distributed(&shingles, workers, partitions),
+            site_sizes.clone(),
+        ),
+    };
 
     let mut clusters: HashMap<usize, Vec<usize>> = HashMap::new();
     if cfg.near_dup.enabled {
         let mut sketch = Default::default();
+        let mut scratch = stages::scratch_for(cfg);
         let sketched: Vec<(usize, _)> = counted
             .iter()
             .filter_map(|&i| {
+                let scanned = stages::scan(&docs[i].bytes, cfg, &mut scratch, true);
                 let sig = stages::content_signature(
                     &docs[i].bytes,
-                    &prints[i],
+                    &scanned.print,
                     site(i),
-                    &block_counts,
+                    &scanned.hits,
+                    &first_counts,
                     cfg,
                     &mut sketch,
                 )?;
@@ -133,19 +144,13 @@ fn staged(docs: &[Doc], cfg: &Config) -> Vec<(Option<Fate>, Vec<Removal>)> {
         let signatures: Vec<_> = sketched.iter().map(|(_, s)| s.clone()).collect();
         let bands: Vec<_> = signatures.iter().map(stages::band_keys).collect();
         let pairs: Vec<_> = (0..partitions)
-            .flat_map(|p| {
-                stages::bucket_pairs(&signatures, &bands, p, partitions, cfg.near_dup.threshold)
-            })
+            .flat_map(|p| stages::bucket_pairs(&signatures, &bands, p, partitions, &cfg.near_dup))
             .collect();
-        let resolved =
-            stages::resolve_near_duplicates(sketched.len(), &pairs, cfg.near_dup.threshold);
+        let resolved = stages::resolve_near_duplicates(&signatures, &pairs, &cfg.near_dup);
         for (rank, hit) in resolved.into_iter().enumerate() {
-            if let Some((kept, similarity)) = hit {
-                let (doc, kept) = (sketched[rank].0, sketched[kept].0);
-                fates[doc] = Some(Fate::NearDuplicate {
-                    of: kept,
-                    similarity_bp: (similarity * 10_000.0).round() as u16,
-                });
+            if let Some(hit) = hit {
+                let (doc, kept) = (sketched[rank].0, sketched[hit.kept].0);
+                fates[doc] = Some(NearHit { kept, ..hit }.fate());
                 clusters.entry(kept).or_insert_with(|| vec![kept]).push(doc);
             }
         }
@@ -246,11 +251,26 @@ fn stages_split_over_workers_decide_the_classifier_corpus_like_a_run() {
 /// unrelated articles: clusters span sites, so counting each cluster once matters.
 #[test]
 fn stages_count_near_duplicate_clusters_once_like_a_run() {
-    let story: Vec<String> = (0..12)
-        .map(|p| {
+    let places = [
+        "harbour",
+        "mill",
+        "chapel",
+        "bridge",
+        "quarry",
+        "orchard",
+        "lighthouse",
+        "granary",
+        "ferry",
+        "tannery",
+        "forge",
+        "brewery",
+    ];
+    let story: Vec<String> = places
+        .iter()
+        .map(|place| {
             format!(
-                "Paragraph {p} of the syndicated story tells how the river ferry crossing \
-                 number {p} was restored by volunteers who met every weekend for a year."
+                "This part of the syndicated story tells how the old {place} by the river \
+                 crossing was restored by volunteers who met at the {place} every weekend."
             )
         })
         .collect();
