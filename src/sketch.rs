@@ -21,7 +21,7 @@
 //! from the next non-empty bin (densification), so that every band of a short document is
 //! comparable. Cost: one hash per word.
 
-use xxhash_rust::xxh3::xxh3_64_with_seed;
+use xxhash_rust::xxh3::{xxh3_64_with_seed, Xxh3};
 
 use crate::fingerprint::BlockPrint;
 use crate::ngram::mix_window;
@@ -30,7 +30,7 @@ use crate::normalize::{normalize_keeping_numbers, split_spaces};
 /// Bins of a signature.
 pub const SIG_BINS: usize = 128;
 /// Bytes of a signature's fixed encoding ([`Signature::to_bytes`]).
-pub const SIGNATURE_BYTES: usize = SIG_BINS * 4 + 4;
+pub const SIGNATURE_BYTES: usize = SIG_BINS * 4 + 4 + 8;
 /// Words per shingle.
 pub const SHINGLE_WORDS: usize = 4;
 /// Documents with fewer words of kept content get no signature.
@@ -46,6 +46,9 @@ pub struct Signature {
     pub bins: Box<[u32; SIG_BINS]>,
     /// Shingles (word windows) of the sketched content: its size, for containment.
     pub shingles: u32,
+    /// Hash of the sketched blocks' keys in order, numbers folded: equal for two documents
+    /// whose kept texts differ at most in their figures.
+    pub wording: u64,
 }
 
 impl std::fmt::Debug for Signature {
@@ -77,16 +80,21 @@ impl Signature {
     /// How alike two documents are, from their signatures.
     pub fn likeness(&self, other: &Signature) -> Likeness {
         let (equal, filled) = self.equal_bins(other);
-        Likeness::of(equal, filled, self.shingles, other.shingles)
+        Likeness {
+            same_wording: self.wording == other.wording,
+            ..Likeness::of(equal, filled, self.shingles, other.shingles)
+        }
     }
 
-    /// The fixed encoding: the bins, then the shingle count, each a little-endian u32.
+    /// The fixed encoding: the bins, then the shingle count, each a little-endian u32, then
+    /// the wording hash, a little-endian u64.
     pub fn to_bytes(&self) -> [u8; SIGNATURE_BYTES] {
         let mut bytes = [0u8; SIGNATURE_BYTES];
         let words = self.bins.iter().chain(std::iter::once(&self.shingles));
         for (chunk, word) in bytes.chunks_exact_mut(4).zip(words) {
             chunk.copy_from_slice(&word.to_le_bytes());
         }
+        bytes[SIG_BINS * 4 + 4..].copy_from_slice(&self.wording.to_le_bytes());
         bytes
     }
 
@@ -97,9 +105,12 @@ impl Signature {
         for (bin, chunk) in bins.iter_mut().zip(bytes.chunks_exact(4)) {
             *bin = word(chunk);
         }
+        let mut wording = [0u8; 8];
+        wording.copy_from_slice(&bytes[SIG_BINS * 4 + 4..]);
         Signature {
             bins,
             shingles: word(&bytes[SIG_BINS * 4..]),
+            wording: u64::from_le_bytes(wording),
         }
     }
 
@@ -136,6 +147,8 @@ pub struct Likeness {
     pub first_in_second: f64,
     /// Estimated share of the second document's shingles found in the first.
     pub second_in_first: f64,
+    /// The two kept texts are the same but for their figures (numbers).
+    pub same_wording: bool,
 }
 
 impl Likeness {
@@ -151,6 +164,7 @@ impl Likeness {
             jaccard,
             first_in_second: share(first),
             second_in_first: share(second),
+            same_wording: false,
         }
     }
 
@@ -187,10 +201,12 @@ pub fn signature(
         return None;
     }
     let valid = simdutf8::basic::from_utf8(bytes).ok();
+    let mut wording = Xxh3::with_seed(SEED);
     for (i, block) in blocks.iter().enumerate() {
-        if block.key().is_none() || !include(i) {
+        let Some(key) = block.key().filter(|_| include(i)) else {
             continue;
-        }
+        };
+        wording.update(&key.to_le_bytes());
         let text = match valid {
             Some(t) => std::borrow::Cow::Borrowed(t.get(block.span()).unwrap_or_default()),
             None => String::from_utf8_lossy(bytes.get(block.span()).unwrap_or_default()),
@@ -219,6 +235,7 @@ pub fn signature(
     Some(Signature {
         bins,
         shingles: u32::try_from(shingles).unwrap_or(u32::MAX),
+        wording: wording.digest(),
     })
 }
 

@@ -596,6 +596,7 @@ mod tests {
         Signature {
             bins,
             shingles: 400,
+            wording: u64::from(base) << 40 | (same as u64) << 20 | u64::from(salt),
         }
     }
 

@@ -103,6 +103,12 @@ impl Default for NearDupConfig {
     }
 }
 
+/// Two documents whose kept texts are the same but for their figures are near-duplicates only
+/// when at least this share of their shingles agree (a changed view counter or date in a long
+/// article): where the figures are much of the text, as in two weather reports or two match
+/// results, they are different documents.
+pub const FIGURES_SIMILARITY: f64 = 0.9;
+
 /// Containment is judged only with at least this many equal bins (an estimated Jaccard
 /// similarity of about 0.16): with fewer, one chance equal bin would make a short document
 /// look contained in a long one.
@@ -129,6 +135,9 @@ impl NearDupConfig {
     /// Whether two documents this alike are near-duplicates: similar enough, or one holds
     /// nearly all of the other.
     pub fn matches(&self, likeness: &Likeness) -> bool {
+        if likeness.same_wording && likeness.jaccard < FIGURES_SIMILARITY {
+            return false;
+        }
         likeness.jaccard >= self.threshold
             || (likeness.equal >= MIN_EQUAL_FOR_CONTAINMENT
                 && likeness.containment() >= self.containment)
@@ -513,13 +522,13 @@ pub(crate) mod tests {
     /// documents without one.
     pub(crate) fn crowded() -> impl Strategy<Value = Vec<Option<Signature>>> {
         let bin = prop_oneof![6 => Just(0u32), 2 => 0u32..2, 1 => Just(EMPTY), 1 => any::<u32>()];
-        let sig =
-            (prop::collection::vec(bin, SIG_BINS), 30u32..400).prop_map(|(bins, shingles)| {
-                Signature {
-                    bins: Box::new(bins.try_into().unwrap()),
-                    shingles,
-                }
-            });
+        let sig = (prop::collection::vec(bin, SIG_BINS), 30u32..400, 0u64..4).prop_map(
+            |(bins, shingles, wording)| Signature {
+                bins: Box::new(bins.try_into().unwrap()),
+                shingles,
+                wording,
+            },
+        );
         prop::collection::vec(prop::option::weighted(0.9, sig), 0..120)
     }
 
@@ -582,7 +591,12 @@ pub(crate) mod tests {
                 salt.wrapping_mul(7919).wrapping_add(i as u32 * 31)
             };
         }
-        Some(Signature { bins, shingles })
+        let wording = u64::from(base) << 40 | (same as u64) << 20 | u64::from(salt);
+        Some(Signature {
+            bins,
+            shingles,
+            wording,
+        })
     }
 
     fn sig(base: u32, same: usize, salt: u32) -> Option<Signature> {
@@ -623,10 +637,12 @@ pub(crate) mod tests {
         // b is close to a, c is close to b but not to a: c must not join a's cluster via b.
         let a = sig(1, SIG_BINS, 0);
         let mut b_bins = a.clone().unwrap();
+        b_bins.wording = 2;
         for i in 0..20 {
             b_bins.bins[i] = 900_000 + i as u32;
         }
         let mut c_bins = b_bins.clone();
+        c_bins.wording = 3;
         for i in 20..40 {
             c_bins.bins[i] = 800_000 + i as u32;
         }
@@ -698,6 +714,23 @@ pub(crate) mod tests {
             got[1].map(|h| (h.kept, h.because)),
             Some((2, KeptBecause::Fuller))
         );
+    }
+
+    #[test]
+    fn texts_that_differ_only_in_their_figures_need_nearly_all_shingles_alike() {
+        // Two weather reports: the same words, other temperatures (0.6 of the shingles agree).
+        let report = sig(1, SIG_BINS, 0);
+        let mut other_figures = sig(1, 77, 5).unwrap();
+        other_figures.wording = report.as_ref().unwrap().wording;
+        let cfg = NearDupConfig::default();
+        assert!(other_figures.similarity(report.as_ref().unwrap()) >= cfg.threshold);
+        let got = clusters(&[report.clone(), Some(other_figures)], &[1, 1], &cfg);
+        assert_eq!(got, vec![None, None]);
+        // A long article whose view counter changed: nearly every shingle agrees.
+        let mut counter_changed = sig(1, 125, 6).unwrap();
+        counter_changed.wording = report.as_ref().unwrap().wording;
+        let got = clusters(&[report, Some(counter_changed)], &[1, 1], &cfg);
+        assert_eq!(got[1].map(|h| h.kept), Some(0));
     }
 
     #[test]

@@ -101,7 +101,7 @@ mod tests {
         #[test]
         fn signatures_come_back_equal(
             bins in prop::collection::vec(
-                (prop::collection::vec(any::<u32>(), SIG_BINS), any::<u32>()),
+                (prop::collection::vec(any::<u32>(), SIG_BINS), any::<u32>(), any::<u64>()),
                 1..10,
             ),
         ) {
@@ -111,9 +111,10 @@ mod tests {
             let store = SignatureStore::new(dir).unwrap();
             let sigs: Vec<Signature> = bins
                 .iter()
-                .map(|(b, shingles)| Signature {
+                .map(|(b, shingles, wording)| Signature {
                     bins: Box::new(b.as_slice().try_into().unwrap()),
                     shingles: *shingles,
+                    wording: *wording,
                 })
                 .collect();
             // Every other slot stays empty; later slots are written first.
@@ -146,6 +147,7 @@ mod tests {
         let sig = Signature {
             bins: Box::new([7; SIG_BINS]),
             shingles: 9,
+            wording: 11,
         };
         store.put(3, &sig).unwrap();
         let path = store.path.clone();
