@@ -38,7 +38,7 @@ impl Options {
         variant_cover=None, variant_lift=None, body_evidence=None, body_words=None,
         min_repeat_words=None, max_enclosed_words=None, min_enclosed_run=None, classifier=None,
         keep_comments=false,
-        near_dup_threshold=None, keep=None, no_dedup=false, no_sites=false,
+        near_dup_threshold=None, near_dup_containment=None, keep=None, no_dedup=false, no_sites=false,
         keep_pattern=Vec::new(), drop_pattern=Vec::new(), max_doc_bytes=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -56,6 +56,7 @@ impl Options {
         classifier: Option<&str>,
         keep_comments: bool,
         near_dup_threshold: Option<f64>,
+        near_dup_containment: Option<f64>,
         keep: Option<&str>,
         no_dedup: bool,
         no_sites: bool,
@@ -102,6 +103,7 @@ impl Options {
         d.classifier.keep_comments = keep_comments;
         let n = &mut cfg.near_dup;
         n.threshold = near_dup_threshold.unwrap_or(n.threshold);
+        n.containment = near_dup_containment.unwrap_or(n.containment);
         n.enabled = !no_dedup;
         if let Some(v) = keep {
             n.keep = choice(
@@ -152,6 +154,7 @@ impl Options {
         out.set_item("classifier", d.classifier.strength.name())?;
         out.set_item("keep_comments", d.classifier.keep_comments)?;
         out.set_item("near_dup_threshold", c.near_dup.threshold)?;
+        out.set_item("near_dup_containment", c.near_dup.containment)?;
         let keep = match c.near_dup.keep {
             KeepPolicy::First => "first",
             KeepPolicy::Longest => "longest",

@@ -36,7 +36,8 @@ def page(i: int) -> str:
 def test_defaults_are_the_command_lines():
     s = thresh.Options().settings()
     assert s["min_docs"] == 5 and s["min_site_share"] == 0.05 and s["classifier"] == "default"
-    assert s["near_dup_threshold"] == 0.7 and s["keep"] == "first" and s["unit"] == "auto"
+    assert s["near_dup_threshold"] == 0.5 and s["near_dup_containment"] == 0.8
+    assert s["keep"] == "first" and s["unit"] == "auto"
     assert thresh.Options(min_docs=8, no_sites=True).settings()["min_docs"] == 8
     assert s["keep_comments"] is False
     assert thresh.Options(keep_comments=True).settings()["keep_comments"] is True
@@ -86,8 +87,11 @@ def test_bad_choices_and_types_raise_not_abort():
 
 def test_fingerprint_blocks_keys_and_content():
     a = thresh.fingerprint("© 2023 News. All rights reserved\nBody text here.\n")
-    b = thresh.fingerprint("© 2024 News - all rights reserved.\nbody   text here\n")
+    b = thresh.fingerprint("© 2023 News - all rights reserved.\nbody   text here\n")
     assert a.content == b.content and a.raw != b.raw
+    # Block keys fold numbers; whole documents with other figures are other documents.
+    c = thresh.fingerprint("© 2024 News. All rights reserved\nBody text here.\n")
+    assert a.content != c.content and a.blocks[0][2] == c.blocks[0][2]
     assert a.unit == "line" and len(a) == 2
     (s0, e0, k0, w0), (s1, e1, k1, w1) = a.blocks
     assert (s0, e1) == (0, len("© 2023 News. All rights reserved\nBody text here.\n".encode()))

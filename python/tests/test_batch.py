@@ -49,13 +49,18 @@ def test_near_duplicates_resolve_in_keep_order():
     other = " ".join(f"x{WORDS[i % 30]}{WORDS[i // 30]}" for i in range(300))
     opts = thresh.Options()
     counts = thresh.PartialCounts().freeze()
-    sk = tb.sketch([base, other, edited], [0, 0, 0], counts, opts)
+    lead = " ".join(base.split()[:180])
+    sk = tb.sketch([base, other, edited, lead], [0, 0, 0, 0], counts, opts)
     found = pa.concat_tables([
-        tb.pairs(sk.column("signature"), sk.column("bands"), p, 4, 0.7) for p in range(4)
+        tb.pairs(sk.column("signature"), sk.column("bands"), p, 4, opts) for p in range(4)
     ])
-    resolved = tb.resolve(3, found, 0.7)
-    assert resolved.column("kept").to_pylist() == [None, None, 0]
+    resolved = tb.resolve(sk.column("signature"), found, opts)
+    assert resolved.column("kept").to_pylist() == [None, None, 0, 0]
     assert resolved.column("similarity")[2].as_py() > 0.9
+    # The lead holds 60% of the base and is wholly in it.
+    assert resolved.column("similarity")[3].as_py() < 0.8
+    assert resolved.column("containment")[3].as_py() > 0.9
+    assert resolved.column("kept_because").to_pylist() == [None, None, "first", "fuller"]
 
 
 def test_malformed_buffers_raise_value_errors():

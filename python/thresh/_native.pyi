@@ -7,6 +7,7 @@ Text = Union[str, bytes]
 VERSION: str
 NO_CLUSTER: int
 SIG_BINS: int
+SIGNATURE_BYTES: int
 BANDS: int
 
 class ThreshError(ValueError):
@@ -34,6 +35,7 @@ class Options:
         classifier: Optional[str] = ...,
         keep_comments: bool = ...,
         near_dup_threshold: Optional[float] = ...,
+        near_dup_containment: Optional[float] = ...,
         keep: Optional[str] = ...,
         no_dedup: bool = ...,
         no_sites: bool = ...,
@@ -122,10 +124,10 @@ def sketch_batch(
     texts: list[Optional[Text]], sites: bytes, counts: Counts, options: Options
 ) -> dict[str, bytes]: ...
 def pairs_batch(
-    signatures: bytes, bands: bytes, partition: int, partitions: int, threshold: float
+    signatures: bytes, bands: bytes, partition: int, partitions: int, options: Options
 ) -> dict[str, bytes]: ...
 def resolve_batch(
-    n: int, earlier: bytes, later: bytes, equal: bytes, threshold: float
+    signatures: bytes, earlier: bytes, later: bytes, options: Options
 ) -> dict[str, bytes]: ...
 def clean_batch(
     texts: list[Optional[Text]], sites: bytes, counts: Counts, options: Options
