@@ -401,6 +401,33 @@ impl<K: Copy + Ord + std::hash::Hash, V: Copy> Lookup<K, V> {
         }
     }
 
+    /// Change the entry of `key` to `value`, or remove it (`None`); an absent key stays absent.
+    fn set(&mut self, key: &K, value: Option<V>) {
+        match self {
+            Lookup::Hashed(map) => match value {
+                Some(v) => {
+                    if let Some(slot) = map.get_mut(key) {
+                        *slot = v;
+                    }
+                }
+                None => {
+                    map.remove(key);
+                }
+            },
+            Lookup::Sorted(entries) => {
+                if let Ok(i) = entries.binary_search_by(|(k, _)| k.cmp(key)) {
+                    match value {
+                        Some(v) => entries[i].1 = v,
+                        // Removals are rare (a key held twice by one story's copies).
+                        None => {
+                            entries.remove(i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     fn len(&self) -> usize {
         match self {
             Lookup::Hashed(map) => map.len(),
@@ -444,6 +471,39 @@ impl FrozenCounts {
     /// Documents of `site` holding `key` (at least one: the document being decided).
     pub fn site_docs(&self, key: Key, site: SiteId) -> u32 {
         self.site_docs.get(&(key, site)).unwrap_or(1)
+    }
+
+    /// Take back documents that were counted once too often: for each `(key, site)` given,
+    /// one document of `site` holding `key` (each pair at most as many times as it was
+    /// counted). The table then answers as if the table had been counted without them, and
+    /// holds what freezing those counts would: a key left in fewer than two documents is
+    /// dropped, a site left with one document of a key loses its entry. The number of
+    /// distinct keys is unchanged (each key is still held once). For near-duplicate clusters,
+    /// whose later copies of a key count only once (see `pipeline`), without counting again.
+    pub fn uncount(&mut self, mut pairs: Vec<(Key, SiteId)>) {
+        pairs.sort_unstable();
+        for by_key in pairs.chunk_by(|a, b| a.0 == b.0) {
+            let key = by_key[0].0;
+            let Some(mut stats) = self.keys.get(&key) else {
+                continue;
+            };
+            for by_site in by_key.chunk_by(|a, b| a.1 == b.1) {
+                let site = by_site[0].1;
+                let n = by_site.len() as u32;
+                let held = self.site_docs.get(&(key, site)).unwrap_or(1);
+                let left = held.saturating_sub(n);
+                stats.docs = stats.docs.saturating_sub(held - left);
+                if left == 0 {
+                    stats.sites = stats.sites.saturating_sub(1);
+                }
+                if held >= 2 {
+                    self.site_docs
+                        .set(&(key, site), (left >= 2).then_some(left));
+                }
+            }
+            // Fewer than two documents: no site can hold it twice, so no site entry is left.
+            self.keys.set(&key, (stats.docs >= 2).then_some(stats));
+        }
     }
 
     /// Distinct documents of a site that were counted.
@@ -624,6 +684,47 @@ mod tests {
             prop_assert_eq!(answers(&got, 20, 4), answers(&want, 20, 4));
             // Every run was read once and removed; only the empty folder is left.
             prop_assert_eq!(std::fs::read_dir(spill.dir.path()).unwrap().count(), 0);
+        }
+
+        /// Documents grouped into clusters, each key counted once per cluster (at its first
+        /// holder), equals counting every document and taking back the later holders' copies,
+        /// in memory and sorted.
+        #[test]
+        fn uncounting_repeats_equals_counting_each_cluster_once(
+            docs in arb_docs(),
+            cluster_of in prop::collection::vec(0usize..4, 12),
+            sorted in any::<bool>(),
+        ) {
+            let sizes = vec![3, 3, 3, 3];
+            let mut seen: std::collections::HashMap<usize, Vec<Key>> = Default::default();
+            let mut once = CountBuilder::default();
+            let mut repeats = Vec::new();
+            for (d, (site, keys)) in docs.iter().enumerate() {
+                // Cluster 0 is no cluster: every document counts on its own.
+                let cluster = cluster_of[d];
+                let fresh: Vec<Key> = if cluster == 0 {
+                    keys.clone()
+                } else {
+                    let held = seen.entry(cluster).or_default();
+                    let (again, fresh): (Vec<Key>, Vec<Key>) =
+                        keys.iter().partition(|k| held.contains(k));
+                    repeats.extend(again.iter().map(|&k| (k, *site)));
+                    held.extend(&fresh);
+                    fresh
+                };
+                once.add_document(*site, fresh);
+            }
+            let want = once.finish().freeze_in_memory(sizes.clone(), sorted);
+            let mut got = table(&docs).freeze_in_memory(sizes, sorted);
+            got.uncount(repeats);
+            prop_assert_eq!(got.retained_keys(), want.retained_keys());
+            prop_assert_eq!(got.distinct_keys(), want.distinct_keys());
+            prop_assert_eq!(answers(&got, 20, 4), answers(&want, 20, 4));
+            let mut got_freq: Vec<u32> = got.doc_frequencies().collect();
+            let mut want_freq: Vec<u32> = want.doc_frequencies().collect();
+            got_freq.sort_unstable();
+            want_freq.sort_unstable();
+            prop_assert_eq!(got_freq, want_freq);
         }
 
         #[test]

@@ -17,7 +17,7 @@ use std::ops::Range;
 
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed, Xxh3};
 
-use crate::normalize::{normalize_into, word_count};
+use crate::normalize::{normalize_counting_figures, word_count};
 use crate::segment::Segmentation;
 use crate::shingle::{sample_into, ShingleScratch};
 
@@ -155,14 +155,13 @@ pub fn fingerprint(bytes: &[u8], seg: &Segmentation, scratch: &mut Scratch) -> D
                 Some(t) => std::borrow::Cow::Borrowed(t.get(span.clone()).unwrap_or_default()),
                 None => String::from_utf8_lossy(&bytes[span.clone()]),
             };
-            normalize_into(&text, &mut scratch.normalized);
+            let figures = normalize_counting_figures(&text, &mut scratch.normalized);
             let key = key_of(&scratch.normalized);
             if let Some(k) = key {
                 content.update(&k.to_le_bytes());
                 any_key = true;
-                // A folded number leaves a `0` in the normal form: only then are digits read.
-                if memchr::memchr(b'0', &scratch.normalized).is_some() {
-                    hash_numbers(&text, &mut content);
+                if figures != 0 {
+                    content.update(&figures.to_le_bytes());
                 }
             }
             let words = word_count(&scratch.normalized).min(u32::MAX as usize) as u32;
@@ -183,21 +182,6 @@ pub fn fingerprint(bytes: &[u8], seg: &Segmentation, scratch: &mut Scratch) -> D
         // Pass 1 keeps every document's prints until the end of the run: an exact-size copy.
         shingles: shingles.to_vec(),
         features: None,
-    }
-}
-
-/// Feed the numbers of a block's text to the content hash: each digit, and a mark after each
-/// number, so that `12 3` and `1 23` differ.
-fn hash_numbers(text: &str, content: &mut Xxh3) {
-    let mut in_number = false;
-    for c in text.chars() {
-        if c.is_numeric() {
-            content.update(c.encode_utf8(&mut [0; 4]).as_bytes());
-            in_number = true;
-        } else if in_number && !matches!(c, '.' | ',' | '\'') {
-            content.update(b" ");
-            in_number = false;
-        }
     }
 }
 

@@ -24,17 +24,27 @@ pub const NORMALIZATION_VERSION: u32 = 1;
 /// space stays a space), copied in bulk. Digits and punctuation go through a lookup table,
 /// anything else is decoded as a char.
 pub fn normalize_into(text: &str, out: &mut Vec<u8>) {
-    normalize_with::<false>(text, out)
+    normalize_with::<false, false>(text, out);
+}
+
+/// [`normalize_into`], returning a hash of the figures it folded away: every number's digits,
+/// in order (its separators dropped: `12,400` is `12400`); 0 when the text has no number. For
+/// telling whole documents apart, where a changed score or temperature makes another document,
+/// while block keys fold numbers so that a copyright year still matches.
+pub fn normalize_counting_figures(text: &str, out: &mut Vec<u8>) -> u64 {
+    normalize_with::<false, true>(text, out)
 }
 
 /// [`normalize_into`], but every number keeps its digits (its separators dropped: `12,400` →
-/// `12400`): for telling whole documents apart, where a changed score or temperature makes
-/// another document, while block keys fold numbers so that a copyright year still matches.
+/// `12400`), for near-duplicate signatures (see [`normalize_counting_figures`] for why).
 pub fn normalize_keeping_numbers(text: &str, out: &mut Vec<u8>) {
-    normalize_with::<true>(text, out)
+    normalize_with::<true, false>(text, out);
 }
 
-fn normalize_with<const KEEP_NUMBERS: bool>(text: &str, out: &mut Vec<u8>) {
+fn normalize_with<const KEEP_NUMBERS: bool, const FIGURES: bool>(
+    text: &str,
+    out: &mut Vec<u8>,
+) -> u64 {
     out.clear();
     // Room for the eight-byte stores of plain runs past the text's own length.
     out.reserve(text.len() + 8);
@@ -51,7 +61,7 @@ fn normalize_with<const KEEP_NUMBERS: bool>(text: &str, out: &mut Vec<u8>) {
                     i += copy_plain_run(&bytes[i..], out);
                     continue;
                 }
-                Class::Digit => state.push_digit::<KEEP_NUMBERS>(out, char::from(b)),
+                Class::Digit => state.push_digit::<KEEP_NUMBERS, FIGURES>(out, char::from(b)),
                 Class::NumberSeparator if state.number_open() && numeric_at(text, i + 1) => {}
                 _ => {
                     // A run of ASCII punctuation and spaces (", " or ". ") is one separator.
@@ -72,7 +82,7 @@ fn normalize_with<const KEEP_NUMBERS: bool>(text: &str, out: &mut Vec<u8>) {
             break;
         };
         if c.is_numeric() {
-            state.push_digit::<KEEP_NUMBERS>(out, c);
+            state.push_digit::<KEEP_NUMBERS, FIGURES>(out, c);
         } else if c.is_alphanumeric() {
             for folded in std::iter::once(c).default_case_fold() {
                 state.push_char(out, folded);
@@ -85,6 +95,7 @@ fn normalize_with<const KEEP_NUMBERS: bool>(text: &str, out: &mut Vec<u8>) {
         }
         i += c.len_utf8();
     }
+    state.figures
 }
 
 /// Append the normal form of the plain run at the start of `bytes` (which starts with an ASCII
@@ -189,11 +200,13 @@ fn numeric_at(text: &str, i: usize) -> bool {
     }
 }
 
-/// Where the output stands: a space owed before the next word character, an open number.
+/// Where the output stands: a space owed before the next word character, an open number, and
+/// the hash of the figures seen so far.
 #[derive(Default)]
 struct State {
     pending_space: bool,
     in_number: bool,
+    figures: u64,
 }
 
 impl State {
@@ -211,16 +224,28 @@ impl State {
     }
 
     /// A number ("12,400", "3.5", "٢٠٢٣") folds to a single `0`, or keeps its digits.
-    fn push_digit<const KEEP_NUMBERS: bool>(&mut self, out: &mut Vec<u8>, digit: char) {
+    fn push_digit<const KEEP_NUMBERS: bool, const FIGURES: bool>(
+        &mut self,
+        out: &mut Vec<u8>,
+        digit: char,
+    ) {
+        let mix = |h: u64, v: u64| (h.rotate_left(7) ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         if !self.number_open() {
             self.start_word_char(out);
             self.in_number = true;
             if !KEEP_NUMBERS {
                 out.push(b'0');
             }
+            if FIGURES {
+                // A mark between numbers, beyond any char: `12 3` is not `1 23`.
+                self.figures = mix(self.figures, 1 << 32);
+            }
         }
         if KEEP_NUMBERS {
             out.extend_from_slice(digit.encode_utf8(&mut [0; 4]).as_bytes());
+        }
+        if FIGURES {
+            self.figures = mix(self.figures, u64::from(digit));
         }
     }
 
@@ -411,7 +436,7 @@ mod tests {
         let mut state = State::default();
         for (i, c) in text.char_indices() {
             if c.is_numeric() {
-                state.push_digit::<KEEP_NUMBERS>(&mut out, c);
+                state.push_digit::<KEEP_NUMBERS, false>(&mut out, c);
             } else if matches!(c, '.' | ',' | '\'')
                 && state.number_open()
                 && numeric_at(text, i + 1)

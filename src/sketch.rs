@@ -21,7 +21,7 @@
 //! from the next non-empty bin (densification), so that every band of a short document is
 //! comparable. Cost: one hash per word.
 
-use xxhash_rust::xxh3::{xxh3_64_with_seed, Xxh3};
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::fingerprint::BlockPrint;
 use crate::ngram::mix_window;
@@ -201,12 +201,12 @@ pub fn signature(
         return None;
     }
     let valid = simdutf8::basic::from_utf8(bytes).ok();
-    let mut wording = Xxh3::with_seed(SEED);
+    let mut wording = SEED;
     for (i, block) in blocks.iter().enumerate() {
         let Some(key) = block.key().filter(|_| include(i)) else {
             continue;
         };
-        wording.update(&key.to_le_bytes());
+        wording = mix_window(wording, &[key]);
         let text = match valid {
             Some(t) => std::borrow::Cow::Borrowed(t.get(block.span()).unwrap_or_default()),
             None => String::from_utf8_lossy(bytes.get(block.span()).unwrap_or_default()),
@@ -227,15 +227,13 @@ pub fn signature(
     for window in windows {
         let h = mix_window(SEED, window);
         let bin = (h >> (64 - SIG_BINS.trailing_zeros())) as usize;
-        let value = (h as u32).min(EMPTY - 1);
-        if value < bins[bin] {
-            bins[bin] = value;
-        }
+        // Without a branch: which bins a shingle lowers is anyone's guess.
+        bins[bin] = bins[bin].min((h as u32).min(EMPTY - 1));
     }
     Some(Signature {
         bins,
         shingles: u32::try_from(shingles).unwrap_or(u32::MAX),
-        wording: wording.digest(),
+        wording,
     })
 }
 

@@ -21,7 +21,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::Reason;
-use crate::count::CorpusCounts;
 use crate::features::{flag, BlockFeatures, DocFeatures};
 use crate::fingerprint::DocFingerprint;
 
@@ -481,13 +480,14 @@ fn nearest(classes: &[Class], skip: impl Fn(Class) -> bool) -> (Vec<Class>, Vec<
     (left, right)
 }
 
-/// Run the classifier over the blocks counting kept. `reasons` is updated in place.
+/// Run the classifier over the blocks counting kept. `reasons` is updated in place; `seen`
+/// says, per block, whether another document holds it too.
 pub fn classify(
     doc: &DocFingerprint,
     feats: &DocFeatures,
     reasons: &mut [Option<Reason>],
     locked: &[bool],
-    counts: &CorpusCounts,
+    seen: &[bool],
     cfg: &ClassifierConfig,
 ) -> Outcome {
     let mut outcome = Outcome::default();
@@ -514,10 +514,7 @@ pub fn classify(
     let mut class: Vec<Class> = Vec::with_capacity(n);
     for (k, &i) in keyed.iter().enumerate() {
         let f = &feats.blocks[i];
-        let seen = doc.blocks[i]
-            .key()
-            .is_some_and(|key| counts.blocks.stats(key).docs >= 2);
-        let (c, s) = cues(f, has_stoplist, seen, &t);
+        let (c, s) = cues(f, has_stoplist, seen.get(i).copied().unwrap_or(false), &t);
         strong[k] = s;
         class.push(if reasons[i].is_some() {
             Class::Bad
@@ -691,7 +688,6 @@ pub fn classify(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::count::CountBuilder;
     use crate::features::extract;
     use crate::fingerprint::{fingerprint, Scratch};
     use crate::segment::{segment, UnitChoice};
@@ -710,14 +706,11 @@ mod tests {
         let seg = segment(doc.as_bytes(), UnitChoice::Line);
         let mut print = fingerprint(doc.as_bytes(), &seg, &mut Scratch::default());
         print.features = Some(extract(doc.as_bytes(), &seg));
-        let counts = CorpusCounts {
-            blocks: CountBuilder::default().finish().freeze(vec![1]),
-            shingles: CountBuilder::default().finish().freeze(vec![1]),
-        };
         let mut reasons = vec![None; print.blocks.len()];
         let locked = vec![false; print.blocks.len()];
+        let seen = vec![false; print.blocks.len()];
         let feats = print.features.clone().unwrap_or_default();
-        let out = classify(&print, &feats, &mut reasons, &locked, &counts, cfg);
+        let out = classify(&print, &feats, &mut reasons, &locked, &seen, cfg);
         (reasons, out)
     }
 

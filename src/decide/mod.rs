@@ -341,14 +341,15 @@ pub fn article_blocks(
     counts: &CorpusCounts,
     cfg: &DecideConfig,
 ) -> Vec<bool> {
-    let decision = decide_for(doc, site, hits, counts, cfg, View::Signature);
-    let mut kept: Vec<bool> = doc.blocks.iter().map(|b| b.key().is_some()).collect();
-    for removal in &decision.removals {
-        if let Some(k) = kept.get_mut(removal.block as usize) {
-            *k = false;
-        }
+    if doc.content.is_none() {
+        return vec![false; doc.blocks.len()];
     }
-    kept
+    let (reasons, _) = reasons_for(doc, site, hits, counts, cfg, View::Signature);
+    doc.blocks
+        .iter()
+        .zip(reasons)
+        .map(|(b, r)| b.key().is_some() && r.is_none())
+        .collect()
 }
 
 /// What a decision is for: the cleaned output, or the signature of a document's article text.
@@ -373,97 +374,7 @@ fn decide_for(
             classifier_backed_off: false,
         };
     }
-    let n = doc.blocks.len();
-    let mut reasons: Vec<Option<Reason>> = vec![None; n];
-    // Whether a removal holds anywhere in the document, the body included.
-    let mut body_evidence = vec![false; n];
-    let mut kept_by_pattern = vec![false; n];
-    for &(block, hit) in hits {
-        let b = block as usize;
-        match hit {
-            PatternHit::Keep => kept_by_pattern[b] = true,
-            PatternHit::Drop(pattern) => {
-                reasons[b] = Some(Reason::DropPattern { pattern });
-                body_evidence[b] = true;
-            }
-        }
-    }
-
-    // Keys are uniform hashes already: a fast fixed hasher is enough (and no SipHash per block).
-    let mut copies: HashMap<Key, (u32, u32), foldhash::fast::FixedState> =
-        HashMap::with_capacity_and_hasher(n, foldhash::fast::FixedState::default());
-    for block in &doc.blocks {
-        if let Some(key) = block.key() {
-            copies.entry(key).or_insert((block.start, 0)).1 += 1;
-        }
-    }
-
-    for (i, block) in doc.blocks.iter().enumerate() {
-        let Some(key) = block.key() else { continue };
-        if kept_by_pattern[i] || reasons[i].is_some() {
-            continue;
-        }
-        let words = block.words;
-        let found = match view {
-            View::Output => boilerplate(key, site, counts, cfg).or_else(|| {
-                variants::near_boilerplate(doc.block_shingles(i), site, &counts.shingles, cfg)
-            }),
-            View::Signature => site_chrome(key, words, site, counts, cfg).or_else(|| {
-                // A long block's shingles recur wherever its paragraph does: only short
-                // blocks are matched as variants of the site's template here.
-                (words < near_dup::PROSE_WORDS)
-                    .then(|| {
-                        variants::near_boilerplate(
-                            doc.block_shingles(i),
-                            site,
-                            &counts.shingles,
-                            cfg,
-                        )
-                    })
-                    .flatten()
-            }),
-        };
-        if let Some((reason, strong)) = found {
-            reasons[i] = Some(reason);
-            body_evidence[i] = strong;
-        }
-    }
-    match view {
-        View::Output => keep_shared_prose_runs(doc, &mut reasons, site, counts),
-        View::Signature => mark_shared_runs(doc, &mut reasons, site, counts),
-    }
-    apply_position(doc, &mut reasons, &body_evidence, cfg);
-
-    for (i, block) in doc.blocks.iter().enumerate() {
-        let Some(key) = block.key() else { continue };
-        if kept_by_pattern[i] || reasons[i].is_some() {
-            continue;
-        }
-        let (first_start, n_copies) = copies.get(&key).copied().unwrap_or((block.start, 1));
-        if first_start != block.start && block.words >= cfg.min_repeat_words {
-            reasons[i] = Some(Reason::RepeatedInDocument {
-                first_copy_start: first_start,
-                copies: n_copies,
-            });
-        }
-    }
-
-    if cfg.max_enclosed_words > 0 {
-        mark_enclosed_runs(doc, &mut reasons, &kept_by_pattern, cfg);
-    }
-    let classified = match &doc.features {
-        Some(feats) => classify::classify(
-            doc,
-            feats,
-            &mut reasons,
-            &kept_by_pattern,
-            counts,
-            &cfg.classifier,
-        ),
-        None => classify::Outcome::default(),
-    };
-    mark_orphan_separators(doc, &mut reasons, &kept_by_pattern);
-
+    let (reasons, classifier_backed_off) = reasons_for(doc, site, hits, counts, cfg, view);
     let any_content_kept = doc
         .blocks
         .iter()
@@ -487,20 +398,162 @@ fn decide_for(
     Decision {
         fate,
         removals,
-        classifier_backed_off: classified.backed_off,
+        classifier_backed_off,
+    }
+}
+
+/// Every block's reason to go (`None`: kept) by the rules in order, and whether the
+/// classifier backed off.
+fn reasons_for(
+    doc: &DocFingerprint,
+    site: SiteId,
+    hits: &[(u32, PatternHit)],
+    counts: &CorpusCounts,
+    cfg: &DecideConfig,
+    view: View,
+) -> (Vec<Option<Reason>>, bool) {
+    let n = doc.blocks.len();
+    let mut reasons: Vec<Option<Reason>> = vec![None; n];
+    // Whether a removal holds anywhere in the document, the body included.
+    let mut body_evidence = vec![false; n];
+    let mut kept_by_pattern = vec![false; n];
+    for &(block, hit) in hits {
+        let b = block as usize;
+        match hit {
+            PatternHit::Keep => kept_by_pattern[b] = true,
+            PatternHit::Drop(pattern) => {
+                reasons[b] = Some(Reason::DropPattern { pattern });
+                body_evidence[b] = true;
+            }
+        }
+    }
+
+    // Each block's counts, looked up once for every rule that reads them.
+    let site_size = counts.blocks.site_size(site);
+    let held: Vec<Held> = doc
+        .blocks
+        .iter()
+        .map(|b| match b.key() {
+            Some(key) => {
+                let stats = counts.blocks.stats(key);
+                // Most article lines are held once: then no site holds them twice either.
+                let site_documents = if stats.docs >= 2 {
+                    counts.blocks.site_docs(key, site)
+                } else {
+                    1
+                };
+                Held {
+                    stats,
+                    site_documents,
+                }
+            }
+            None => Held::default(),
+        })
+        .collect();
+
+    // Keys are uniform hashes already: a fast fixed hasher is enough (and no SipHash per block).
+    let mut copies: HashMap<Key, (u32, u32), foldhash::fast::FixedState> =
+        HashMap::with_capacity_and_hasher(n, foldhash::fast::FixedState::default());
+    for block in &doc.blocks {
+        if let Some(key) = block.key() {
+            copies.entry(key).or_insert((block.start, 0)).1 += 1;
+        }
+    }
+
+    for (i, block) in doc.blocks.iter().enumerate() {
+        if block.key().is_none() || kept_by_pattern[i] || reasons[i].is_some() {
+            continue;
+        }
+        let words = block.words;
+        let found = match view {
+            View::Output => boilerplate(held[i], site_size, cfg).or_else(|| {
+                variants::near_boilerplate(doc.block_shingles(i), site, &counts.shingles, cfg)
+            }),
+            View::Signature => site_chrome(held[i], words, site_size, cfg).or_else(|| {
+                // A long block's shingles recur wherever its paragraph does: only short
+                // blocks are matched as variants of the site's template here.
+                (words < near_dup::PROSE_WORDS)
+                    .then(|| {
+                        variants::near_boilerplate(
+                            doc.block_shingles(i),
+                            site,
+                            &counts.shingles,
+                            cfg,
+                        )
+                    })
+                    .flatten()
+            }),
+        };
+        if let Some((reason, strong)) = found {
+            reasons[i] = Some(reason);
+            body_evidence[i] = strong;
+        }
+    }
+    match view {
+        View::Output => keep_shared_prose_runs(doc, &mut reasons, site_size),
+        View::Signature => mark_shared_runs(doc, &mut reasons, &held, site_size),
+    }
+    apply_position(doc, &mut reasons, &body_evidence, cfg);
+
+    for (i, block) in doc.blocks.iter().enumerate() {
+        let Some(key) = block.key() else { continue };
+        if kept_by_pattern[i] || reasons[i].is_some() {
+            continue;
+        }
+        let (first_start, n_copies) = copies.get(&key).copied().unwrap_or((block.start, 1));
+        if first_start != block.start && block.words >= cfg.min_repeat_words {
+            reasons[i] = Some(Reason::RepeatedInDocument {
+                first_copy_start: first_start,
+                copies: n_copies,
+            });
+        }
+    }
+
+    if cfg.max_enclosed_words > 0 {
+        mark_enclosed_runs(doc, &mut reasons, &kept_by_pattern, cfg);
+    }
+    let seen: Vec<bool> = held.iter().map(|h| h.stats.docs >= 2).collect();
+    let classified = match &doc.features {
+        Some(feats) => classify::classify(
+            doc,
+            feats,
+            &mut reasons,
+            &kept_by_pattern,
+            &seen,
+            &cfg.classifier,
+        ),
+        None => classify::Outcome::default(),
+    };
+    // Separators have no words: a signature never reads them.
+    if view == View::Output {
+        mark_orphan_separators(doc, &mut reasons, &kept_by_pattern);
+    }
+    (reasons, classified.backed_off)
+}
+
+/// A block's counts: in the corpus, and in the document's own site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Held {
+    stats: KeyStats,
+    site_documents: u32,
+}
+
+impl Default for Held {
+    /// What a block without a key, or held by its own document alone, reads.
+    fn default() -> Self {
+        Held {
+            stats: KeyStats { docs: 1, sites: 1 },
+            site_documents: 1,
+        }
     }
 }
 
 /// Rule 3: the block's exact key is frequent. Also says whether it has body evidence.
-fn boilerplate(
-    key: Key,
-    site: SiteId,
-    counts: &CorpusCounts,
-    cfg: &DecideConfig,
-) -> Option<(Reason, bool)> {
-    let stats = counts.blocks.stats(key);
-    let site_documents = counts.blocks.site_docs(key, site);
-    let site_size = counts.blocks.site_size(site);
+fn boilerplate(held: Held, site_size: u32, cfg: &DecideConfig) -> Option<(Reason, bool)> {
+    let Held {
+        stats,
+        site_documents,
+    } = held;
     let rule = frequent(stats, site_documents, site_size, cfg, 1.0)?;
     let strong = frequent(stats, site_documents, site_size, cfg, cfg.body_evidence).is_some();
     let reason = Reason::Boilerplate {
@@ -516,15 +569,15 @@ fn boilerplate(
 
 /// Signature view of rule 3: the block is its site's chrome ([`near_dup::is_template`]).
 fn site_chrome(
-    key: Key,
+    held: Held,
     words: u32,
-    site: SiteId,
-    counts: &CorpusCounts,
+    site_size: u32,
     cfg: &DecideConfig,
 ) -> Option<(Reason, bool)> {
-    let stats = counts.blocks.stats(key);
-    let site_documents = counts.blocks.site_docs(key, site);
-    let site_size = counts.blocks.site_size(site);
+    let Held {
+        stats,
+        site_documents,
+    } = held;
     if !near_dup::is_template(stats, site_documents, site_size, words, cfg) {
         return None;
     }
@@ -556,13 +609,7 @@ pub const HANDFUL: u32 = 5;
 /// look like when near-duplicate detection did not join them (a site's chrome is short, or
 /// recurs in many documents); removed, the story would be lost from every copy. A menu line
 /// needs no such evidence: short blocks and lone paragraphs are not guarded.
-fn keep_shared_prose_runs(
-    doc: &DocFingerprint,
-    reasons: &mut [Option<Reason>],
-    site: SiteId,
-    counts: &CorpusCounts,
-) {
-    let site_size = counts.blocks.site_size(site);
+fn keep_shared_prose_runs(doc: &DocFingerprint, reasons: &mut [Option<Reason>], site_size: u32) {
     let guarded: Vec<bool> = doc
         .blocks
         .iter()
@@ -605,16 +652,16 @@ fn keep_shared_prose_runs(
 fn mark_shared_runs(
     doc: &DocFingerprint,
     reasons: &mut [Option<Reason>],
-    site: SiteId,
-    counts: &CorpusCounts,
+    held: &[Held],
+    site_size: u32,
 ) {
-    let site_size = counts.blocks.site_size(site);
     let shared: Vec<Option<u32>> = doc
         .blocks
         .iter()
-        .map(|block| {
-            let k = counts.blocks.site_docs(block.key()?, site);
-            ((2..=HANDFUL).contains(&k) && 2 * k <= site_size).then_some(k)
+        .zip(held)
+        .map(|(block, held)| {
+            let k = held.site_documents;
+            (block.key().is_some() && (2..=HANDFUL).contains(&k) && 2 * k <= site_size).then_some(k)
         })
         .collect();
     let keyed: Vec<usize> = (0..doc.blocks.len())
@@ -649,14 +696,13 @@ fn mark_shared_runs(
         k = end;
     }
     for &i in &keyed {
-        let block = &doc.blocks[i];
-        let (Some(site_documents), Some(key)) = (shared[i], block.key()) else {
+        let Some(site_documents) = shared[i] else {
             continue;
         };
-        if in_story[i] || reasons[i].is_some() || block.words < near_dup::PROSE_WORDS {
+        if in_story[i] || reasons[i].is_some() || doc.blocks[i].words < near_dup::PROSE_WORDS {
             continue;
         }
-        let stats = counts.blocks.stats(key);
+        let stats = held[i].stats;
         reasons[i] = Some(Reason::Boilerplate {
             rule: BoilerplateRule::SiteShare,
             documents: stats.docs,

@@ -1,10 +1,12 @@
-//! Counting stages of the pipeline: which documents count, in clusters, into the frozen
-//! tables; and naming each template variant's near-match from the counts.
+//! Counting stages of the pipeline: which documents count into the frozen tables, near-duplicate
+//! clusters taken back out of them so that each counts once; and naming each template
+//! variant's near-match from the counts.
 //!
-//! In: the documents after exact (and near-) duplicate marking, their fingerprints (in memory
-//! or in the store) and the index's prior documents. Out: [`CorpusCounts`]. With a
-//! [`CountSpill`] each worker's tables hold at most its pairs and spill sorted runs; freezing
-//! merges them (k-way), so the counts equal those counted in memory.
+//! In: the documents after exact duplicate marking (and, to take clusters back out, after
+//! near-duplicate marking), their fingerprints (in memory or in the store) and the index's prior
+//! documents. Out: [`CorpusCounts`]. With a [`CountSpill`] each worker's tables hold at most
+//! their pairs and spill sorted runs; freezing merges them (k-way), so the counts equal those
+//! counted in memory.
 
 use std::collections::HashMap;
 
@@ -14,11 +16,13 @@ use super::{print_of, removals_of, DocResult};
 use crate::count::{CorpusCounts, CountBuilder, CountSpill, CountTable, FrozenCounts, SiteId};
 use crate::decide::{Fate, NearMatch, Reason, Removal};
 use crate::error::Error;
+use crate::fingerprint::Key;
 use crate::index::IndexDoc;
 use crate::spill::prints::PrintStore;
 use crate::spill::removals::RemovalStore;
 
-/// Whether a document's blocks are counted: it has content and is not an exact duplicate.
+/// Whether a document's blocks are counted: it has content and is not an exact duplicate
+/// (near-duplicates count, once per cluster).
 fn is_counted(doc: &DocResult) -> bool {
     matches!(doc.fate, None | Some(Fate::NearDuplicate { .. }))
         && doc.print.as_ref().is_some_and(|p| p.content.is_some())
@@ -62,63 +66,41 @@ fn merge(a: Tables, b: Tables) -> Tables {
     Ok((a.0.merge(b.0), a.1.merge(b.1)))
 }
 
-/// Count every block key (and, `with_shingles`, every sampled shingle) in distinct documents
-/// and sites. A cluster of near-duplicate documents counts each once (at the site of its first
-/// member holding it), so a story syndicated to many sites does not make its own paragraphs
-/// look like boilerplate.
+/// Count every block key and every sampled shingle in distinct documents and sites, each
+/// counted document on its own (near-duplicate clusters are taken back out afterwards, by
+/// [`uncount_cluster_repeats`]).
 pub(super) fn count_blocks(
     docs: &[DocResult],
     store: Option<&PrintStore>,
     prior: &[(SiteId, &IndexDoc)],
     n_sites: usize,
-    with_shingles: bool,
     spill: Option<&CountSpill>,
 ) -> Result<CorpusCounts, Error> {
     let mut site_sizes = vec![0u32; n_sites];
     for &(site, _) in prior {
         site_sizes[site as usize] += 1;
     }
-    // (cluster root, member) for every counted document, sorted: each cluster is a run with
-    // its members in run order. 8 bytes a document.
-    let mut members: Vec<(u32, u32)> = Vec::with_capacity(docs.len());
-    for (i, doc) in docs.iter().enumerate() {
-        if !is_counted(doc) {
-            continue;
-        }
-        site_sizes[doc.site as usize] += 1;
-        let root = match doc.fate {
-            Some(Fate::NearDuplicate { of, .. }) => of,
-            _ => i,
-        };
-        members.push((root as u32, i as u32));
+    let counted: Vec<usize> = (0..docs.len()).filter(|&i| is_counted(&docs[i])).collect();
+    for &i in &counted {
+        site_sizes[docs[i].site as usize] += 1;
     }
-    members.sort_unstable();
     // Documents without a site share no template: the site-share rule never applies to them.
     site_sizes[0] = 0;
     let spilling = spill.is_some();
-    let (blocks, shingles) = members
-        .par_chunk_by(|a, b| a.0 == b.0)
+    let (blocks, shingles) = counted
+        .par_iter()
         .try_fold(
             || builders(spill),
-            |mut tables, cluster| {
-                let mut seen_keys: Vec<u64> = Vec::new();
-                let mut seen_shingles: Vec<u64> = Vec::new();
-                let in_cluster = cluster.len() > 1;
-                for &(_, m) in cluster {
-                    let m = m as usize;
-                    let Some(print) = print_of(docs, store, m)? else {
-                        continue;
-                    };
-                    let keys = print.blocks.iter().filter_map(|b| b.key());
-                    let keys = distinct_unseen(keys, &mut seen_keys, in_cluster);
-                    tables.0.add_document(docs[m].site, keys);
-                    if with_shingles {
-                        let sample = print.shingles.iter().copied();
-                        let sample = distinct_unseen(sample, &mut seen_shingles, in_cluster);
-                        tables.1.add_document(docs[m].site, sample);
-                    }
-                    spill_full(&mut tables)?;
-                }
+            |mut tables, &d| {
+                let Some(print) = print_of(docs, store, d)? else {
+                    return Ok(tables);
+                };
+                let keys = print.blocks.iter().filter_map(|b| b.key());
+                tables.0.add_document(docs[d].site, distinct(keys));
+                tables
+                    .1
+                    .add_document(docs[d].site, distinct(print.shingles.iter().copied()));
+                spill_full(&mut tables)?;
                 Ok::<_, Error>(tables)
             },
         )
@@ -132,9 +114,7 @@ pub(super) fn count_blocks(
             || builders(spill),
             |mut tables, &(site, doc)| {
                 tables.0.add_document(site, doc.keys.iter().copied());
-                if with_shingles {
-                    tables.1.add_document(site, doc.shingles.iter().copied());
-                }
+                tables.1.add_document(site, doc.shingles.iter().copied());
                 spill_full(&mut tables)?;
                 Ok::<_, Error>(tables)
             },
@@ -148,20 +128,76 @@ pub(super) fn count_blocks(
     })
 }
 
-/// The distinct values of `items`; in a cluster, only those no earlier member had.
-fn distinct_unseen(
-    items: impl Iterator<Item = u64>,
-    seen: &mut Vec<u64>,
-    in_cluster: bool,
-) -> Vec<u64> {
+/// Take back from `counts`, counted with every document on its own, what near-duplicate
+/// clusters count only once: a key that an earlier member of its cluster (in run order) holds
+/// too. Afterwards each cluster counts each key once, at the site of its first member holding
+/// it, as [`count_blocks`] counting again would (`FrozenCounts::uncount`'s proptest), without
+/// reading every fingerprint again: only the clusters' members are read.
+pub(super) fn uncount_cluster_repeats(
+    docs: &[DocResult],
+    store: Option<&PrintStore>,
+    counts: &mut CorpusCounts,
+) -> Result<(), Error> {
+    let mut members: Vec<(u32, u32)> = Vec::new();
+    for (i, doc) in docs.iter().enumerate() {
+        if let Some(Fate::NearDuplicate { of, .. }) = doc.fate {
+            members.push((of as u32, i as u32));
+            members.push((of as u32, of as u32));
+        }
+    }
+    members.sort_unstable();
+    members.dedup();
+    type Repeats = (Vec<(Key, SiteId)>, Vec<(Key, SiteId)>);
+    let (blocks, shingles) = members
+        .par_chunk_by(|a, b| a.0 == b.0)
+        .map(|cluster| {
+            let (mut seen_keys, mut seen_shingles) = (Vec::new(), Vec::new());
+            let mut repeats: Repeats = Default::default();
+            for &(_, m) in cluster {
+                let m = m as usize;
+                let Some(print) = print_of(docs, store, m)? else {
+                    continue;
+                };
+                let site = docs[m].site;
+                let keys = print.blocks.iter().filter_map(|b| b.key());
+                repeats
+                    .0
+                    .extend(seen_again(keys, &mut seen_keys).map(|k| (k, site)));
+                let sample = print.shingles.iter().copied();
+                repeats
+                    .1
+                    .extend(seen_again(sample, &mut seen_shingles).map(|k| (k, site)));
+            }
+            Ok::<_, Error>(repeats)
+        })
+        .try_reduce(Repeats::default, |mut a, b| {
+            a.0.extend(b.0);
+            a.1.extend(b.1);
+            Ok(a)
+        })?;
+    counts.blocks.uncount(blocks);
+    counts.shingles.uncount(shingles);
+    Ok(())
+}
+
+/// The distinct values of `items` an earlier member already had; the others join `seen`.
+fn seen_again(items: impl Iterator<Item = u64>, seen: &mut Vec<u64>) -> std::vec::IntoIter<u64> {
     let mut values: Vec<u64> = items.collect();
     values.sort_unstable();
     values.dedup();
-    if in_cluster {
-        values.retain(|v| seen.binary_search(v).is_err());
-        seen.extend(&values);
-        seen.sort_unstable();
-    }
+    let (again, fresh): (Vec<u64>, Vec<u64>) = values
+        .into_iter()
+        .partition(|v| seen.binary_search(v).is_ok());
+    seen.extend(fresh);
+    seen.sort_unstable();
+    again.into_iter()
+}
+
+/// The distinct values of `items`.
+fn distinct(items: impl Iterator<Item = u64>) -> Vec<u64> {
+    let mut values: Vec<u64> = items.collect();
+    values.sort_unstable();
+    values.dedup();
     values
 }
 

@@ -38,7 +38,7 @@ use crate::spill::prints::PrintStore;
 use crate::spill::removals::RemovalStore;
 use crate::stages;
 
-use counting::{count_blocks, name_near_matches};
+use counting::{count_blocks, name_near_matches, uncount_cluster_repeats};
 use memory::Memory;
 use near::mark_near_duplicates;
 use write::{pass2, write_ids};
@@ -259,25 +259,16 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
         None => (Vec::new(), sites.len()),
     };
     let spill = memory.as_ref().map(Memory::count_spill);
-    let count = |docs: &[DocResult], with_shingles: bool| {
-        count_blocks(docs, store, &prior, n_sites, with_shingles, spill.as_ref())
-    };
-    // Near-duplicate signatures follow the decisions, which read shingle counts only to match
-    // template variants; the final shingle counts come after clustering.
-    let mut counts = count(
-        &docs,
-        !cfg.near_dup.enabled || cfg.decide.matches_variants(),
-    )?;
+    // Counted once, every document on its own: near-duplicate signatures follow the decisions
+    // these counts give; the clusters found are then taken back out of the same tables.
+    let mut counts = count_blocks(&docs, store, &prior, n_sites, spill.as_ref())?;
     memory::release_freed(memory.is_some());
     timings.count = clock.elapsed();
 
     let clock = Instant::now();
     if cfg.near_dup.enabled {
         mark_near_duplicates(&mut docs, store, memory.as_ref(), &counts, cfg, progress)?;
-        // Counting again needs none of the first counts: they go before the new ones grow.
-        drop(std::mem::take(&mut counts));
-        memory::release_freed(memory.is_some());
-        counts = count(&docs, true)?;
+        uncount_cluster_repeats(&docs, store, &mut counts)?;
     }
     timings.near_dup = clock.elapsed();
 
