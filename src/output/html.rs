@@ -920,119 +920,21 @@ fn issues(h: &mut String, r: &Report) {
     h.push_str("</section>\n");
 }
 
-/// The flag that sets each configuration field, for the configuration table.
-const FLAGS: [(&str, &str); 24] = [
-    ("inputs", "INPUT"),
-    ("output", "-o, --output"),
-    ("discover.extensions", "--ext"),
-    ("discover.include_hidden", "--hidden"),
-    ("discover.follow_symlinks", "--follow-symlinks"),
-    ("discover.sites", "--site-depth, --no-sites"),
-    ("unit", "--unit"),
-    ("decide.min_docs", "--min-docs"),
-    ("decide.min_site_share", "--min-site-share"),
-    ("decide.min_site_docs", "--min-site-docs"),
-    ("decide.min_repeat_words", "--min-repeat-words"),
-    ("decide.use_sites", "--no-sites (off)"),
-    ("decide.max_enclosed_words", "--max-enclosed-words"),
-    ("decide.min_enclosed_run", "--min-enclosed-run"),
-    ("near_dup.enabled", "--no-dedup (off)"),
-    ("near_dup.threshold", "--near-dup-threshold"),
-    ("near_dup.keep", "--keep"),
-    ("keep_patterns", "--keep-pattern"),
-    ("drop_patterns", "--drop-pattern"),
-    ("max_removed", "--max-removed"),
-    ("max_emptied", "--max-emptied"),
-    ("strict", "--strict"),
-    ("max_doc_bytes", "--max-doc-bytes"),
-    ("dry_run", "--dry-run"),
-];
-
-/// Flatten a JSON value into `(dotted path, shown value)` rows; lists and scalars are leaves.
-fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
-    match v {
-        serde_json::Value::Object(map) => {
-            for (k, child) in map {
-                let path = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                // Sections (decide, near_dup) open up; a nested object inside one (a site rule
-                // with its depth) reads best as one value.
-                if prefix.is_empty() || !child.is_object() {
-                    flatten(&path, child, out);
-                } else {
-                    out.push((path, one_line(child)));
-                }
-            }
-        }
-        serde_json::Value::Array(items) if items.is_empty() => {
-            out.push((prefix.into(), "none".into()))
-        }
-        serde_json::Value::Array(items) => {
-            let shown: Vec<String> = items
-                .iter()
-                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
-                .collect();
-            out.push((prefix.into(), shown.join(", ")));
-        }
-        serde_json::Value::String(s) => out.push((prefix.into(), s.clone())),
-        serde_json::Value::Null => out.push((prefix.into(), "none".into())),
-        other => out.push((prefix.into(), other.to_string())),
-    }
-}
-
-/// A small object as `key value, key value` (a site rule: `mode depth, depth 1`).
-fn one_line(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Object(map) => map
-            .iter()
-            .map(|(k, x)| {
-                format!(
-                    "{k} {}",
-                    x.as_str().map_or_else(|| x.to_string(), str::to_string)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 fn config(h: &mut String, r: &Report) {
     let _ = writeln!(
         h,
-        "<section id=\"config\">\n<h2>Configuration</h2>\n<p class=\"lead\">The effective settings of this run, defaults included.</p>"
+        "<section id=\"config\">\n<h2>Configuration</h2>\n<p class=\"lead\">The effective settings of this run, defaults included, each with the flag that sets it.</p>"
     );
-    let mut rows = Vec::new();
-    match serde_json::to_value(&r.config) {
-        Ok(v) => flatten("", &v, &mut rows),
-        Err(e) => rows.push(("error".into(), e.to_string())),
-    }
-    // The order of the flags table (the order of `thresh clean --help`); settings it does not
-    // name yet come last, alphabetically.
-    rows.sort_by_key(|(path, _)| {
-        FLAGS
-            .iter()
-            .position(|(p, _)| p == path)
-            .unwrap_or(FLAGS.len())
-    });
     h.push_str(
         "<table>\n<thead><tr><th>setting</th><th>flag</th><th>value</th></tr></thead>\n<tbody>\n",
     );
-    for (path, value) in rows {
-        let flag = FLAGS
-            .iter()
-            .find(|(p, _)| *p == path)
-            .map_or("", |(_, f)| f);
+    for s in report::settings(&r.config) {
         let _ = writeln!(
             h,
             "<tr><td><code>{}</code></td><td>{}</td><td class=\"id\">{}</td></tr>",
-            escape(&path),
-            escape(flag),
-            escape(&value)
+            escape(&s.path),
+            escape(s.flag),
+            escape(&s.value)
         );
     }
     h.push_str("</tbody>\n</table>\n</section>\n");
@@ -1167,6 +1069,8 @@ mod tests {
             warnings: vec!["removes <b>too</b> much".into()],
             stopped: false,
             kept_existing: 0,
+            skipped: Default::default(),
+            measure: Default::default(),
             timings: Default::default(),
             prints: None,
             removal_store: None,
@@ -1238,6 +1142,34 @@ mod tests {
         assert!(!html.contains("<script"));
         assert!(html.contains("default-src 'none'"));
         assert!(html.contains("12,345"), "documents found");
+    }
+
+    /// Every setting in the configuration table names its flag, whatever the mode and the
+    /// options given: a new setting without a flag fails here.
+    #[test]
+    fn every_setting_shows_its_flag() {
+        let mut cfg = Config {
+            inputs: vec!["in".into()],
+            output: Some("out".into()),
+            index: Some("all.thx".into()),
+            memory_limit: Some(1 << 20),
+            report: Some("r.json".into()),
+            mode: crate::config::OutputMode::Annotate("thresh".into()),
+            ..Config::default()
+        };
+        cfg.discover.sites = crate::input::SiteRule::None;
+        for c in [Config::default(), cfg] {
+            let config = report::ReportConfig::of(&c);
+            let rows = report::settings(&config);
+            assert!(rows.len() >= 40, "{rows:?}");
+            for row in &rows {
+                assert!(!row.flag.is_empty(), "no flag for {}", row.path);
+            }
+            let html = render(&Report { config, ..report() }, &[]);
+            assert!(html.contains("<td>--classifier</td>"));
+            assert!(html.contains("<td>--keep-comments</td>"));
+            assert!(html.contains("<td>--variant-cover</td>"));
+        }
     }
 
     #[test]

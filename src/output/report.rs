@@ -10,12 +10,14 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, GuardConfig};
+use crate::config::{Config, GuardConfig, OutputMode};
 use crate::decide::near_dup::NearDupConfig;
 use crate::decide::{DecideConfig, Fate, NearMatch, Reason, ReasonKind};
 use crate::error::{Error, Issue, IssueKind};
 use crate::fingerprint::DocFingerprint;
+use crate::input::discover::Skipped;
 use crate::input::DiscoverConfig;
+use crate::pipeline::guardrail::{Family, Rule};
 use crate::pipeline::{DocResult, Outcome};
 use crate::segment::{trim_terminator, UnitChoice};
 
@@ -115,7 +117,9 @@ pub fn doc_frequency(outcome: &Outcome) -> Vec<FrequencyBin> {
     frequency_bins(counts.doc_frequencies(), seen_once)
 }
 
-/// The effective configuration.
+/// The effective configuration: every setting of the run, defaults included. Each field is
+/// named in [`FLAGS`] with the flag that sets it; fields added after version 1 of the schema
+/// default when read back.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReportConfig {
     pub inputs: Vec<String>,
@@ -131,6 +135,207 @@ pub struct ReportConfig {
     pub strict: bool,
     pub max_doc_bytes: u64,
     pub dry_run: bool,
+    #[serde(default)]
+    pub text_field: String,
+    #[serde(default)]
+    pub id_field: String,
+    /// `None`: the host of `url` or `metadata.url`, else `source`.
+    #[serde(default)]
+    pub site_field: Option<String>,
+    #[serde(default)]
+    pub max_line_bytes: u64,
+    #[serde(default = "rewrite")]
+    pub mode: OutputMode,
+    #[serde(default)]
+    pub overwrite: bool,
+    #[serde(default)]
+    pub index: Option<String>,
+    #[serde(default)]
+    pub update_index: bool,
+    #[serde(default)]
+    pub memory_limit: Option<u64>,
+    #[serde(default)]
+    pub tmp_dir: Option<String>,
+    #[serde(default)]
+    pub threads: usize,
+    #[serde(default)]
+    pub catalogue_size: usize,
+    #[serde(default)]
+    pub report: Option<String>,
+    #[serde(default)]
+    pub html_report: Option<String>,
+}
+
+fn rewrite() -> OutputMode {
+    OutputMode::Rewrite
+}
+
+impl ReportConfig {
+    /// The configuration of `cfg` as the report records it.
+    pub fn of(cfg: &Config) -> ReportConfig {
+        let shown = |p: &Option<std::path::PathBuf>| p.as_ref().map(|p| p.display().to_string());
+        ReportConfig {
+            inputs: cfg.inputs.iter().map(|p| p.display().to_string()).collect(),
+            output: shown(&cfg.output),
+            discover: cfg.discover.clone(),
+            unit: cfg.unit,
+            decide: cfg.decide.clone(),
+            near_dup: cfg.near_dup.clone(),
+            keep_patterns: cfg.patterns.keep_patterns().to_vec(),
+            drop_patterns: cfg.patterns.drop_patterns().to_vec(),
+            max_removed: cfg.guard.max_removed,
+            max_emptied: cfg.guard.max_emptied,
+            strict: cfg.guard.strict,
+            max_doc_bytes: cfg.max_doc_bytes,
+            dry_run: cfg.dry_run,
+            text_field: cfg.jsonl.text.clone(),
+            id_field: cfg.jsonl.id.clone(),
+            site_field: cfg.jsonl.site.clone(),
+            max_line_bytes: cfg.max_line_bytes,
+            mode: cfg.mode.clone(),
+            overwrite: cfg.overwrite,
+            index: shown(&cfg.index),
+            update_index: cfg.update_index,
+            memory_limit: cfg.memory_limit,
+            tmp_dir: shown(&cfg.tmp_dir),
+            threads: cfg.threads,
+            catalogue_size: cfg.catalogue_size,
+            report: shown(&cfg.report),
+            html_report: shown(&cfg.html_report),
+        }
+    }
+}
+
+/// The flag that sets each setting of [`ReportConfig`], by its dotted path in the JSON, in the
+/// order of `thresh clean --help`. A test checks that every setting has one.
+pub const FLAGS: [(&str, &str); 43] = [
+    ("inputs", "INPUT"),
+    ("output", "-o, --output"),
+    ("mode", "--mode, --attribute-name"),
+    ("overwrite", "--overwrite"),
+    ("report", "--report"),
+    ("html_report", "--html-report"),
+    ("catalogue_size", "--catalogue-size"),
+    ("dry_run", "--dry-run"),
+    ("max_removed", "--max-removed"),
+    ("max_emptied", "--max-emptied"),
+    ("strict", "--strict"),
+    ("index", "--index"),
+    ("update_index", "--update-index"),
+    ("memory_limit", "--memory-limit"),
+    ("tmp_dir", "--tmp-dir"),
+    ("discover.extensions", "--ext"),
+    ("discover.include_hidden", "--hidden"),
+    ("discover.follow_symlinks", "--follow-symlinks"),
+    ("discover.sites", "--site-depth, --no-sites"),
+    ("unit", "--unit"),
+    ("max_doc_bytes", "--max-doc-bytes"),
+    ("decide.min_docs", "--min-docs"),
+    ("decide.min_site_share", "--min-site-share"),
+    ("decide.min_site_docs", "--min-site-docs"),
+    ("decide.min_repeat_words", "--min-repeat-words"),
+    ("decide.max_enclosed_words", "--max-enclosed-words"),
+    ("decide.min_enclosed_run", "--min-enclosed-run"),
+    ("decide.variant_cover", "--variant-cover"),
+    ("decide.variant_lift", "--variant-lift"),
+    ("decide.body_evidence", "--body-evidence"),
+    ("decide.body_words", "--body-words"),
+    ("decide.classifier.strength", "--classifier"),
+    ("decide.classifier.keep_comments", "--keep-comments"),
+    ("decide.use_sites", "--no-sites"),
+    ("near_dup.threshold", "--near-dup-threshold"),
+    ("near_dup.keep", "--keep"),
+    ("near_dup.enabled", "--no-dedup"),
+    ("keep_patterns", "--keep-pattern, --keep-patterns-file"),
+    ("drop_patterns", "--drop-pattern, --drop-patterns-file"),
+    ("text_field", "--text-field"),
+    ("id_field", "--id-field"),
+    ("site_field", "--site-field"),
+    ("max_line_bytes", "--max-line-bytes"),
+];
+
+/// Settings of `threads` and the like that change how a run works, not what it writes: left
+/// out of what an output folder's record compares (see [`super::manifest`]).
+pub const NOT_IN_OUTPUTS: [&str; 14] = [
+    "inputs",
+    "output",
+    "overwrite",
+    "report",
+    "html_report",
+    "catalogue_size",
+    "dry_run",
+    "max_removed",
+    "max_emptied",
+    "strict",
+    "update_index",
+    "memory_limit",
+    "tmp_dir",
+    "threads",
+];
+
+/// One setting: its dotted path in [`ReportConfig`]'s JSON, its flag, its value as shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    pub path: String,
+    /// Empty when no flag sets it (a test keeps this from happening).
+    pub flag: &'static str,
+    pub value: String,
+}
+
+/// Every setting of `config`, in [`FLAGS`] order (settings it does not name last).
+pub fn settings(config: &ReportConfig) -> Vec<Setting> {
+    let mut rows = Vec::new();
+    match serde_json::to_value(config) {
+        Ok(v) => flatten("", &v, &mut rows),
+        Err(e) => rows.push(("error".into(), e.to_string())),
+    }
+    let position = |path: &str| FLAGS.iter().position(|(p, _)| *p == path);
+    rows.sort_by_key(|(path, _)| position(path).unwrap_or(FLAGS.len()));
+    rows.into_iter()
+        .map(|(path, value)| Setting {
+            flag: position(&path).map_or("", |i| FLAGS[i].1),
+            path,
+            value,
+        })
+        .collect()
+}
+
+/// Flatten a JSON value into `(dotted path, shown value)` rows. Objects open up, except a
+/// tagged choice (an object with a `mode`), which reads best as one value (`depth 1`); lists
+/// and scalars are leaves.
+fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
+    match v {
+        serde_json::Value::Object(map) if prefix.is_empty() || !map.contains_key("mode") => {
+            for (k, child) in map {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&path, child, out);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            let shown: Vec<String> = map
+                .values()
+                .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
+                .collect();
+            out.push((prefix.into(), shown.join(" ")));
+        }
+        serde_json::Value::Array(items) if items.is_empty() => {
+            out.push((prefix.into(), "none".into()))
+        }
+        serde_json::Value::Array(items) => {
+            let shown: Vec<String> = items
+                .iter()
+                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+                .collect();
+            out.push((prefix.into(), shown.join(", ")));
+        }
+        serde_json::Value::String(s) => out.push((prefix.into(), s.clone())),
+        serde_json::Value::Null => out.push((prefix.into(), "none".into())),
+        other => out.push((prefix.into(), other.to_string())),
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -158,6 +363,22 @@ pub struct Totals {
     /// Distinct block keys in the corpus, and how many the frozen table holds (>= 2 documents).
     pub distinct_keys: u64,
     pub table_keys: u64,
+    /// Entries discovery passed over: hidden, symbolic links, FIFOs and sockets, other
+    /// extensions.
+    #[serde(default)]
+    pub skipped: Skipped,
+    /// Bytes of the distinct documents (written or emptied): what the guardrail's shares are
+    /// shares of.
+    #[serde(default)]
+    pub bytes_decided: u64,
+    /// Bytes removed from them by each rule (`min_docs`, `site_share`, `template_variant`,
+    /// `classifier`, …).
+    #[serde(default)]
+    pub bytes_removed_by_rule: BTreeMap<Rule, u64>,
+    /// Share of `bytes_decided` removed by each rule family (`counting`, `classifier`,
+    /// `patterns`); the guardrail warns when one is above `--max-removed`.
+    #[serde(default)]
+    pub share_removed_by_family: BTreeMap<Family, f64>,
 }
 
 /// One frequent boilerplate block.
@@ -334,21 +555,7 @@ pub fn overview(outcome: &Outcome, cfg: &Config) -> Report {
         format: REPORT_FORMAT.into(),
         version: REPORT_VERSION,
         thresh_version: env!("CARGO_PKG_VERSION").into(),
-        config: ReportConfig {
-            inputs: cfg.inputs.iter().map(|p| p.display().to_string()).collect(),
-            output: cfg.output.as_ref().map(|p| p.display().to_string()),
-            discover: cfg.discover.clone(),
-            unit: cfg.unit,
-            decide: cfg.decide.clone(),
-            near_dup: cfg.near_dup.clone(),
-            keep_patterns: cfg.patterns.keep_patterns().to_vec(),
-            drop_patterns: cfg.patterns.drop_patterns().to_vec(),
-            max_removed: cfg.guard.max_removed,
-            max_emptied: cfg.guard.max_emptied,
-            strict: cfg.guard.strict,
-            max_doc_bytes: cfg.max_doc_bytes,
-            dry_run: cfg.dry_run,
-        },
+        config: ReportConfig::of(cfg),
         totals: totals(outcome),
         warnings: outcome.warnings.clone(),
         stopped: outcome.stopped,
@@ -367,6 +574,20 @@ pub fn totals(outcome: &Outcome) -> Totals {
         documents_found: outcome.docs.len() as u64,
         distinct_keys: outcome.counts.blocks.distinct_keys(),
         table_keys: outcome.counts.blocks.retained_keys() as u64,
+        skipped: outcome.skipped.clone(),
+        bytes_decided: outcome.measure.bytes,
+        bytes_removed_by_rule: outcome
+            .measure
+            .removed
+            .0
+            .iter()
+            .filter(|(_, b)| **b > 0)
+            .map(|(r, b)| (*r, *b))
+            .collect(),
+        share_removed_by_family: Family::ALL
+            .iter()
+            .map(|f| (*f, outcome.measure.share(*f)))
+            .collect(),
         ..Totals::default()
     };
     for kind in ReasonKind::ALL {
@@ -795,9 +1016,30 @@ pub fn summary(outcome: &Outcome, guard: &GuardConfig, dry_run: bool) -> String 
         parts.join(", "),
         human_bytes(t.bytes_duplicate_documents),
     ));
+    let families: Vec<String> = Family::ALL
+        .iter()
+        .filter(|f| outcome.measure.removed.family(**f) > 0)
+        .map(|f| {
+            format!(
+                "{} {:.1}%",
+                f.name().trim_start_matches("the "),
+                100.0 * outcome.measure.share(*f)
+            )
+        })
+        .collect();
+    if !families.is_empty() {
+        s.push_str(&format!(
+            "share of distinct documents removed by {} (warning above --max-removed {:.0}% each)\n",
+            families.join(", "),
+            100.0 * guard.max_removed
+        ));
+    }
+    if !t.skipped.is_empty() {
+        s.push_str(&format!("skipped {}\n", t.skipped.describe(true)));
+    }
     if outcome.kept_existing > 0 {
         s.push_str(&format!(
-            "kept {} outputs an earlier run had finished (give --overwrite to write them again)\n",
+            "kept {} outputs an earlier run of the same input and settings had finished (--overwrite writes them again)\n",
             outcome.kept_existing
         ));
     }

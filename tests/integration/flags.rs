@@ -260,12 +260,12 @@ fn forced_units() {
         std::fs::read(o.join("a.txt")).unwrap(),
         b"second line\n\nthird line\n"
     );
-    // A rerun keeps finished outputs (resume) and says so...
+    // A rerun with other settings stops before writing, naming what changed...
     clean_into(dir.path(), &o)
         .args(["--unit", "paragraph", "--min-docs", "2"])
         .assert()
-        .success()
-        .stderr(contains("kept 2 outputs an earlier run had finished"));
+        .code(2)
+        .stderr(contains("--unit line → paragraph"));
     assert_eq!(
         std::fs::read(o.join("a.txt")).unwrap(),
         b"second line\n\nthird line\n"
