@@ -208,7 +208,7 @@ impl ReportConfig {
 
 /// The flag that sets each setting of [`ReportConfig`], by its dotted path in the JSON, in the
 /// order of `thresh clean --help`. A test checks that every setting has one.
-pub const FLAGS: [(&str, &str); 43] = [
+pub const FLAGS: [(&str, &str); 44] = [
     ("inputs", "INPUT"),
     ("output", "-o, --output"),
     ("mode", "--mode, --attribute-name"),
@@ -224,6 +224,7 @@ pub const FLAGS: [(&str, &str); 43] = [
     ("update_index", "--update-index"),
     ("memory_limit", "--memory-limit"),
     ("tmp_dir", "--tmp-dir"),
+    ("threads", "-j, --threads"),
     ("discover.extensions", "--ext"),
     ("discover.include_hidden", "--hidden"),
     ("discover.follow_symlinks", "--follow-symlinks"),
