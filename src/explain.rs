@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::decide::{BoilerplateRule, Fate, PatternHit, Placement, Reason, ReasonKind};
+use crate::decide::{BoilerplateRule, Cue, Fate, PatternHit, Placement, Reason, ReasonKind};
 use crate::error::Error;
 use crate::fingerprint::Key;
 use crate::input::SourceDoc;
@@ -330,13 +330,23 @@ fn explain_blocks(
         .filter(|(_, hit)| *hit == PatternHit::Keep)
         .map(|(b, _)| *b)
         .collect();
-    let boilerplate_keys: HashSet<Key> = removals
-        .iter()
-        .filter(|r| r.reason.kind() == ReasonKind::Boilerplate)
-        .filter_map(|r| print.blocks.get(r.block as usize)?.key())
+    // Blocks seen elsewhere whose other place is named: boilerplate, classified blocks with
+    // that cue, and kept blocks found in other documents.
+    let seen_elsewhere = |i: usize, reason: Option<&&Reason>| match reason {
+        Some(Reason::Boilerplate { .. }) => true,
+        Some(Reason::Classified { features, .. }) => features.contains(&Cue::SeenElsewhere),
+        Some(_) => false,
+        None => print.blocks[i]
+            .key()
+            .is_some_and(|k| outcome.counts.blocks.stats(k).docs >= 2),
+    };
+    let wanted_keys: HashSet<Key> = (0..print.blocks.len())
+        .filter(|&i| seen_elsewhere(i, removal_of.get(&(i as u32))))
+        .filter_map(|i| print.blocks[i].key())
         .collect();
-    let elsewhere = other_occurrences(outcome, index, &boilerplate_keys);
+    let elsewhere = other_occurrences(outcome, index, &wanted_keys);
     let site_size = outcome.counts.blocks.site_size(doc.site);
+    let classifier_notes = classifier_notes(&print, &removals, &kept_by_pattern, outcome, cfg);
 
     let mut out = Vec::with_capacity(print.blocks.len());
     let mut line = 1u32;
@@ -357,16 +367,20 @@ fn explain_blocks(
                 site_documents: outcome.counts.blocks.site_docs(key, doc.site),
             }
         });
+        let example_elsewhere = |lines: &mut LineCache| {
+            block
+                .key()
+                .and_then(|k| elsewhere.get(&k))
+                .map(|&(d, offset)| Example {
+                    id: outcome.docs[d].source.id().to_string(),
+                    line: lines.line_of(&outcome.docs[d].source, cfg, offset),
+                })
+        };
         let removal = removal_of.get(&(i as u32)).map(|reason| {
             let example = match reason {
-                Reason::Boilerplate { .. } => {
-                    block
-                        .key()
-                        .and_then(|k| elsewhere.get(&k))
-                        .map(|&(d, offset)| Example {
-                            id: outcome.docs[d].source.id().to_string(),
-                            line: lines.line_of(&outcome.docs[d].source, cfg, offset),
-                        })
+                Reason::Boilerplate { .. } => example_elsewhere(lines),
+                Reason::Classified { features, .. } if features.contains(&Cue::SeenElsewhere) => {
+                    example_elsewhere(lines)
                 }
                 Reason::RepeatedInDocument {
                     first_copy_start, ..
@@ -399,12 +413,25 @@ fn explain_blocks(
         });
         let kept = written && removal.is_none();
         let note = if kept {
-            kept_note(
+            let counting = kept_note(
                 kept_by_pattern.contains(&(i as u32)),
                 counts,
                 site_size,
                 cfg,
             )
+            .map(|note| match example_elsewhere(lines) {
+                Some(ex) => format!(
+                    "{note}; also in {}{}",
+                    ex.id,
+                    ex.line.map(|l| format!(":{l}")).unwrap_or_default()
+                ),
+                None => note,
+            });
+            let classifier = classifier_notes.get(i).cloned().flatten();
+            match (counting, classifier) {
+                (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+                (a, b) => a.or(b),
+            }
         } else {
             None
         };
@@ -421,6 +448,44 @@ fn explain_blocks(
         });
     }
     out
+}
+
+/// Why the classifier kept each block it came close to removing (see
+/// [`crate::decide::classify::kept`]), from the decisions as they stood before it ran: the
+/// recorded removals without the classifier's own and the separators decided after it.
+fn classifier_notes(
+    print: &crate::fingerprint::DocFingerprint,
+    removals: &[crate::decide::Removal],
+    kept_by_pattern: &HashSet<u32>,
+    outcome: &Outcome,
+    cfg: &Config,
+) -> Vec<Option<String>> {
+    let n = print.blocks.len();
+    let Some(feats) = &print.features else {
+        return vec![None; n];
+    };
+    let mut before: Vec<Option<Reason>> = vec![None; n];
+    for r in removals {
+        if !matches!(
+            r.reason.kind(),
+            ReasonKind::Classified | ReasonKind::Separator
+        ) {
+            if let Some(slot) = before.get_mut(r.block as usize) {
+                *slot = Some(r.reason.clone());
+            }
+        }
+    }
+    let locked: Vec<bool> = (0..n as u32)
+        .map(|b| kept_by_pattern.contains(&b))
+        .collect();
+    crate::decide::classify::kept(
+        print,
+        feats,
+        &before,
+        &locked,
+        &outcome.counts,
+        &cfg.decide.classifier,
+    )
 }
 
 /// For each key, the first other document in run order holding it (and the block's offset
@@ -616,6 +681,32 @@ fn kept_note(
     }
     let c = counts.filter(|c| c.documents >= 2)?;
     let d = &cfg.decide;
+    let stats = crate::count::KeyStats {
+        docs: c.documents,
+        sites: c.sites,
+    };
+    // Frequent enough by the plain thresholds and still kept: the position rule spared it.
+    match crate::decide::frequent(stats, c.site_documents, site_size, d, 1.0) {
+        Some(BoilerplateRule::MinDocs) => {
+            return Some(format!(
+                "kept: in {} documents, at least --min-docs {}, but inside the article body, where removal needs --body-evidence {} times that ({:.0} documents) or a run with a block that has it",
+                c.documents,
+                d.min_docs,
+                d.body_evidence,
+                (f64::from(d.min_docs) * d.body_evidence).ceil()
+            ))
+        }
+        Some(BoilerplateRule::SiteShare) => {
+            return Some(format!(
+                "kept: in {} of {site_size} documents of its site ({:.0}%, at least --min-site-share {}), but inside the article body, where removal needs --body-evidence {} times that share or a run with a block that has it",
+                c.site_documents,
+                share(c.site_documents, site_size) * 100.0,
+                d.min_site_share,
+                d.body_evidence
+            ))
+        }
+        None => {}
+    }
     let site_part = if !d.use_sites {
         "sites are off (--no-sites)".to_string()
     } else if site_size < d.min_site_docs {
@@ -872,6 +963,148 @@ mod tests {
             e.bytes_removed,
             ("Home | World | Sport\n".len() + "The mayor opens the new bridge on Monday.\n".len())
                 as u64
+        );
+    }
+
+    /// Six articles of one site, each with two long paragraphs; the first two quote one
+    /// sentence between them, and three share a caption.
+    fn quoting_corpus() -> tempfile::TempDir {
+        const TOPICS: [&str; 6] = ["ferry", "bakery", "library", "marathon", "robot", "harbour"];
+        let files: Vec<(String, String)> = TOPICS
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let quote = if i < 2 {
+                    "“We will not close the pier,” the harbour master said.\n"
+                } else {
+                    ""
+                };
+                let caption = if (2..5).contains(&i) { "Photo: town archive\n" } else { "" };
+                (
+                    format!("news/{t}.txt"),
+                    format!(
+                        "Home | World | Sport\nThe {t} story begins here, and it runs on for a good number of words so that it reads as prose.\n{quote}{caption}A second paragraph about the {t} follows, also long enough to count as article prose in this test.\n"
+                    ),
+                )
+            })
+            .collect();
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        corpus(&refs)
+    }
+
+    /// A kept block a rule came close to says why it stayed and names another document
+    /// holding it: under --min-docs, or spared inside the article body.
+    #[test]
+    fn kept_blocks_say_why_and_where_else_they_are() {
+        let dir = quoting_corpus();
+        let cfg = Config {
+            inputs: vec![dir.path().to_path_buf()],
+            dry_run: true,
+            decide: crate::decide::DecideConfig {
+                min_site_share: 0.3,
+                ..Default::default()
+            },
+            ..Config::default()
+        };
+        let outcome = run(&cfg).unwrap();
+        let e = explain(
+            &outcome,
+            &cfg,
+            find_document(&outcome, "news/ferry.txt").unwrap(),
+        )
+        .unwrap();
+        let quote = e
+            .blocks
+            .iter()
+            .find(|b| b.text.contains("harbour master"))
+            .unwrap();
+        assert!(quote.kept);
+        let note = quote.note.as_deref().unwrap();
+        assert!(
+            note.starts_with("kept: in 2 of 6 documents of its site (33%, at least --min-site-share 0.3), but inside the article body, where removal needs --body-evidence 3 times that share"),
+            "{note}"
+        );
+        assert!(note.contains("also in news/bakery.txt:3"), "{note}");
+
+        // Without sites only --min-docs counts: 3 documents, under 5.
+        let cfg = Config {
+            inputs: vec![dir.path().to_path_buf()],
+            dry_run: true,
+            decide: crate::decide::DecideConfig {
+                use_sites: false,
+                ..Default::default()
+            },
+            ..Config::default()
+        };
+        let outcome = run(&cfg).unwrap();
+        let e = explain(
+            &outcome,
+            &cfg,
+            find_document(&outcome, "news/library.txt").unwrap(),
+        )
+        .unwrap();
+        let caption = e
+            .blocks
+            .iter()
+            .find(|b| b.text == "Photo: town archive")
+            .unwrap();
+        let note = caption.note.as_deref().unwrap();
+        assert!(
+            note.starts_with("kept: in 3 documents, under --min-docs 5; sites are off"),
+            "{note}"
+        );
+        assert!(note.contains("also in news/marathon.txt:3"), "{note}");
+    }
+
+    /// The classifier says why it kept a block it came close to removing: the title, and a
+    /// short line inside the article.
+    #[test]
+    fn the_classifier_says_why_it_kept_a_block() {
+        let article = "The council voted on Tuesday to rebuild the harbour wall after the winter storms had damaged it so badly that the boats of the town could not be moored there, and the work is to start in the spring when the weather is calmer.\n\
+            The stalls will sell:\n\
+            Engineers met the mayor on the quay, and the plans were shown to everyone who came along to see them on the day, with drawings of the wall and of the path that would run along the top of it.\n\
+            Updated 4 March 2025\n\
+            Engineers said that the new wall would be higher than the old one and that it would have a footpath along the top of it, which is what the residents of the harbour had asked for at every one of the meetings.\n";
+        let dir = corpus(&[(
+            "news/wall.txt",
+            &format!("Menu\nHarbour wall to be rebuilt\n{article}"),
+        )]);
+        let (outcome, cfg) = dry_run(dir.path());
+        let e = explain(&outcome, &cfg, 0).unwrap();
+        let note = |text: &str| {
+            e.blocks
+                .iter()
+                .find(|b| b.text == text)
+                .and_then(|b| b.note.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            note("Harbour wall to be rebuilt"),
+            "kept by the classifier: the article's title (a headline-sized block just above its prose)"
+        );
+        let short = note("The stalls will sell:");
+        assert!(
+            short.starts_with("kept by the classifier: short ("),
+            "{short}"
+        );
+        assert!(
+            short.ends_with("between two prose blocks, so part of the text"),
+            "{short}"
+        );
+        let dateline = note("Updated 4 March 2025");
+        assert!(
+            dateline
+                .starts_with("kept by the classifier: chrome-like (short, no sentence punctuation"),
+            "{dateline}"
+        );
+        assert!(dateline.contains("date or time"), "{dateline}");
+        assert!(dateline.ends_with("but inside the article only clear chrome goes (a call to action, a link line, a row of separators)"), "{dateline}");
+        assert!(
+            note(article.lines().next().unwrap()).is_empty(),
+            "plain prose needs no note"
         );
     }
 

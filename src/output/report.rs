@@ -108,6 +108,23 @@ pub fn frequency_bins(frequencies: impl Iterator<Item = u32>, seen_once: u64) ->
     bins
 }
 
+/// `bins` with empty bins added on the right until one holds `docs`, so that a chart of them
+/// has room for a line at `docs` (the `--min-docs` threshold on a small corpus, say).
+pub fn bins_through(bins: &[FrequencyBin], docs: u32) -> Vec<FrequencyBin> {
+    let mut out = bins.to_vec();
+    let edges: Vec<u32> = bin_lower_edges().collect();
+    while out.last().is_some_and(|last| last.max_docs < docs) {
+        let next = out.len();
+        let Some(&lo) = edges.get(next) else { break };
+        out.push(FrequencyBin {
+            min_docs: lo,
+            max_docs: edges.get(next + 1).map_or(u32::MAX, |e| e - 1),
+            blocks: 0,
+        });
+    }
+    out
+}
+
 /// The document-frequency histogram of a run's frozen counts.
 pub fn doc_frequency(outcome: &Outcome) -> Vec<FrequencyBin> {
     let counts = &outcome.counts.blocks;
@@ -117,7 +134,9 @@ pub fn doc_frequency(outcome: &Outcome) -> Vec<FrequencyBin> {
     frequency_bins(counts.doc_frequencies(), seen_once)
 }
 
-/// The effective configuration: every setting of the run, defaults included. Each field is
+/// The effective configuration: every setting that decides what the run reads, removes and
+/// writes, defaults included (not how it works: threads, memory limit and where reports go
+/// change no byte of the output, so the report does not depend on them either). Each field is
 /// named in [`FLAGS`] with the flag that sets it; fields added after version 1 of the schema
 /// default when read back.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -147,23 +166,11 @@ pub struct ReportConfig {
     #[serde(default = "rewrite")]
     pub mode: OutputMode,
     #[serde(default)]
-    pub overwrite: bool,
-    #[serde(default)]
     pub index: Option<String>,
     #[serde(default)]
     pub update_index: bool,
     #[serde(default)]
-    pub memory_limit: Option<u64>,
-    #[serde(default)]
-    pub tmp_dir: Option<String>,
-    #[serde(default)]
-    pub threads: usize,
-    #[serde(default)]
     pub catalogue_size: usize,
-    #[serde(default)]
-    pub report: Option<String>,
-    #[serde(default)]
-    pub html_report: Option<String>,
 }
 
 fn rewrite() -> OutputMode {
@@ -193,28 +200,19 @@ impl ReportConfig {
             site_field: cfg.jsonl.site.clone(),
             max_line_bytes: cfg.max_line_bytes,
             mode: cfg.mode.clone(),
-            overwrite: cfg.overwrite,
             index: shown(&cfg.index),
             update_index: cfg.update_index,
-            memory_limit: cfg.memory_limit,
-            tmp_dir: shown(&cfg.tmp_dir),
-            threads: cfg.threads,
             catalogue_size: cfg.catalogue_size,
-            report: shown(&cfg.report),
-            html_report: shown(&cfg.html_report),
         }
     }
 }
 
 /// The flag that sets each setting of [`ReportConfig`], by its dotted path in the JSON, in the
 /// order of `thresh clean --help`. A test checks that every setting has one.
-pub const FLAGS: [(&str, &str); 44] = [
+pub const FLAGS: [(&str, &str); 38] = [
     ("inputs", "INPUT"),
     ("output", "-o, --output"),
     ("mode", "--mode, --attribute-name"),
-    ("overwrite", "--overwrite"),
-    ("report", "--report"),
-    ("html_report", "--html-report"),
     ("catalogue_size", "--catalogue-size"),
     ("dry_run", "--dry-run"),
     ("max_removed", "--max-removed"),
@@ -222,9 +220,6 @@ pub const FLAGS: [(&str, &str); 44] = [
     ("strict", "--strict"),
     ("index", "--index"),
     ("update_index", "--update-index"),
-    ("memory_limit", "--memory-limit"),
-    ("tmp_dir", "--tmp-dir"),
-    ("threads", "-j, --threads"),
     ("discover.extensions", "--ext"),
     ("discover.include_hidden", "--hidden"),
     ("discover.follow_symlinks", "--follow-symlinks"),
@@ -255,23 +250,19 @@ pub const FLAGS: [(&str, &str); 44] = [
     ("max_line_bytes", "--max-line-bytes"),
 ];
 
-/// Settings of `threads` and the like that change how a run works, not what it writes: left
-/// out of what an output folder's record compares (see [`super::manifest`]).
-pub const NOT_IN_OUTPUTS: [&str; 14] = [
+/// Settings that change what a run reports or whether it goes on, not what it writes: left
+/// out of what an output folder's record compares (see [`super::manifest`]). How a run works
+/// (threads, memory limit, where reports go) is not in the report at all: its output is the
+/// same whatever they are.
+pub const NOT_IN_OUTPUTS: [&str; 8] = [
     "inputs",
     "output",
-    "overwrite",
-    "report",
-    "html_report",
     "catalogue_size",
     "dry_run",
     "max_removed",
     "max_emptied",
     "strict",
     "update_index",
-    "memory_limit",
-    "tmp_dir",
-    "threads",
 ];
 
 /// One setting: its dotted path in [`ReportConfig`]'s JSON, its flag, its value as shown.
@@ -1169,6 +1160,19 @@ mod tests {
         assert_eq!(count(100), Some(1));
         let total: u64 = bins.iter().map(|b| b.blocks).sum();
         assert_eq!(total, 15);
+    }
+
+    #[test]
+    fn bins_reach_the_threshold() {
+        let bins = frequency_bins([2, 2, 3].into_iter(), 7);
+        assert_eq!(bins.len(), 3);
+        let wide = bins_through(&bins, 20);
+        let lows: Vec<u32> = wide.iter().map(|b| b.min_docs).collect();
+        assert_eq!(lows, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20]);
+        assert_eq!(wide[..3], bins[..]);
+        assert!(wide[3..].iter().all(|b| b.blocks == 0));
+        assert_eq!(wide[10].max_docs, 19);
+        assert_eq!(bins_through(&bins, 2), bins, "already on the axis");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::decide::{BoilerplateRule, Reason};
+use crate::decide::{BoilerplateRule, Reason, ReasonKind};
 use crate::fingerprint::DocFingerprint;
 
 /// A group of rules that remove for the same kind of evidence.
@@ -40,6 +40,16 @@ impl Family {
             Family::Counting => "the counting rules",
             Family::Classifier => "the block classifier",
             Family::Patterns => "the drop patterns",
+        }
+    }
+
+    /// The family of a reason kind (the guardrail's families, without its split of
+    /// boilerplate by threshold).
+    pub fn of_kind(kind: ReasonKind) -> Family {
+        match kind {
+            ReasonKind::Classified => Family::Classifier,
+            ReasonKind::DropPattern => Family::Patterns,
+            _ => Family::Counting,
         }
     }
 

@@ -64,6 +64,8 @@ fn hidden_files_and_other_extensions_are_skipped_unless_asked() {
             "txt",
             "--ext",
             "md",
+            // Other settings: the first run's outputs are written again.
+            "--overwrite",
         ])
         .assert()
         .success();
@@ -93,7 +95,7 @@ fn symlinks_are_skipped_unless_followed() {
     clean_into(dir.path(), &o).arg("-q").assert().success();
     assert!(!o.join("site.example/linked.txt").exists());
     clean_into(dir.path(), &o)
-        .args(["-q", "--follow-symlinks"])
+        .args(["-q", "--follow-symlinks", "--overwrite"])
         .assert()
         .success();
     assert_eq!(

@@ -18,6 +18,10 @@
 //! 4. a document the classifier would nearly empty is left as counting decided: the classifier
 //!    backs off and says so ([`Outcome::backed_off`]).
 
+mod kept;
+
+pub use kept::kept;
+
 use serde::{Deserialize, Serialize};
 
 use super::Reason;
@@ -481,18 +485,84 @@ fn nearest(classes: &[Class], skip: impl Fn(Class) -> bool) -> (Vec<Class>, Vec<
     (left, right)
 }
 
-/// Run the classifier over the blocks counting kept. `reasons` is updated in place.
-pub fn classify(
+/// What the classifier concluded about a document's keyed blocks, before removing any: the
+/// reading [`classify`] acts on and [`kept`] puts into words.
+struct Analysis {
+    t: Thresholds,
+    has_stoplist: bool,
+    /// Indexes of the blocks looked at (keyed, not a later copy of an earlier block).
+    keyed: Vec<usize>,
+    block_cues: Vec<Vec<Cue>>,
+    strong: Vec<bool>,
+    /// Each block's class from its own features, and after context.
+    before: Vec<Class>,
+    class: Vec<Class>,
+    chrome_neighbours: Vec<bool>,
+    /// Made good by its neighbours (a short line between prose, a near-good block beside it).
+    by_neighbours: Vec<bool>,
+    /// Where the comment thread starts (in `keyed` positions); `keyed.len()` without one.
+    article_end: usize,
+    /// The article's main run of good blocks, as (first, last, weight).
+    best: Option<(usize, usize, u64)>,
+    title: Option<usize>,
+    /// Each block's run of consecutive non-good blocks, as (first, last).
+    runs: Vec<(usize, usize)>,
+}
+
+impl Analysis {
+    fn run_len(&self, k: usize) -> usize {
+        self.runs[k].1 - self.runs[k].0 + 1
+    }
+
+    fn zone(&self, k: usize) -> Zone {
+        match self.best {
+            _ if k >= self.article_end => Zone::Comments,
+            None => Zone::NoArticle,
+            Some((s, _, _)) if k < s => Zone::BeforeArticle,
+            Some((_, e, _)) if k > e => Zone::AfterArticle,
+            Some(_) => Zone::InArticle,
+        }
+    }
+
+    /// Whether the block at `k` goes, by its class and zone.
+    fn removes(&self, k: usize, feats: &DocFeatures) -> bool {
+        let t = &self.t;
+        let f = &feats.blocks[self.keyed[k]];
+        match self.zone(k) {
+            Zone::Comments => true,
+            // Careful inside the article and where there is none: only clear chrome goes.
+            // Without an article there is no telling a headline list from a short text.
+            Zone::NoArticle => self.class[k] == Class::Bad && clear_chrome(f),
+            Zone::InArticle => {
+                self.class[k] == Class::Bad
+                    && (clear_chrome(f)
+                        || (self.run_len(k) >= t.inside_run && !f.has(flag::SENTENCE_END)))
+            }
+            Zone::BeforeArticle if !t.strict_before => {
+                self.strong[k] && self.class[k] == Class::Bad
+            }
+            Zone::BeforeArticle | Zone::AfterArticle => {
+                if t.strict_outside {
+                    self.class[k] != Class::Good
+                } else {
+                    self.class[k] == Class::Bad
+                }
+            }
+        }
+    }
+}
+
+/// Classes, context, the comment thread, the article's main run and its title, for the blocks
+/// counting kept; `None` when the classifier is off or has nothing to look at.
+fn analyse(
     doc: &DocFingerprint,
     feats: &DocFeatures,
-    reasons: &mut [Option<Reason>],
-    locked: &[bool],
+    reasons: &[Option<Reason>],
     counts: &CorpusCounts,
     cfg: &ClassifierConfig,
-) -> Outcome {
-    let mut outcome = Outcome::default();
+) -> Option<Analysis> {
     if cfg.strength == Strength::Off || feats.blocks.len() != doc.blocks.len() {
-        return outcome;
+        return None;
     }
     let t = cfg.strength.thresholds();
     let has_stoplist = feats.stoplist.is_some();
@@ -506,7 +576,7 @@ pub fn classify(
         })
         .collect();
     if keyed.is_empty() {
-        return outcome;
+        return None;
     }
     let n = keyed.len();
     let mut block_cues: Vec<Vec<Cue>> = Vec::with_capacity(n);
@@ -531,13 +601,17 @@ pub fn classify(
     // up in the classes before this step; the page's edges count as chrome.
     let before = class.clone();
     let mut chrome_neighbours = vec![false; n];
+    let mut by_neighbours = vec![false; n];
     let (left, right) = nearest(&before, |c| c == Class::Short);
     for k in 0..n {
         if before[k] != Class::Short {
             continue;
         }
         class[k] = match (left[k], right[k]) {
-            (Class::Good, Class::Good) => Class::Good,
+            (Class::Good, Class::Good) => {
+                by_neighbours[k] = true;
+                Class::Good
+            }
             (Class::Bad, Class::Bad) => {
                 chrome_neighbours[k] = true;
                 Class::Bad
@@ -550,6 +624,7 @@ pub fn classify(
     for k in 0..n {
         if before[k] == Class::NearGood && (left[k] == Class::Good || right[k] == Class::Good) {
             class[k] = Class::Good;
+            by_neighbours[k] = true;
         }
     }
     promote_prose_runs(&mut class, &before, &keyed, feats);
@@ -618,71 +693,84 @@ pub fn classify(
         }
         a = b + 1;
     }
-    let run_len = |k: usize| runs[k].1 - runs[k].0 + 1;
+    Some(Analysis {
+        t,
+        has_stoplist,
+        keyed,
+        block_cues,
+        strong,
+        before,
+        class,
+        chrome_neighbours,
+        by_neighbours,
+        article_end,
+        best,
+        title,
+        runs,
+    })
+}
 
+/// The blocks the classifier removes, each with its zone, and whether it backs off instead
+/// (it would leave almost nothing).
+fn removals(
+    a: &Analysis,
+    doc: &DocFingerprint,
+    feats: &DocFeatures,
+    reasons: &[Option<Reason>],
+    locked: &[bool],
+) -> (Vec<(usize, Zone)>, bool) {
+    let n = a.keyed.len();
     let mut removed: Vec<(usize, Zone)> = Vec::new();
     for k in 0..n {
-        let i = keyed[k];
-        if reasons[i].is_some() || locked[i] || Some(k) == title {
+        let i = a.keyed[k];
+        if reasons[i].is_some() || locked[i] || Some(k) == a.title {
             continue;
         }
-        let zone = match best {
-            _ if k >= article_end => Zone::Comments,
-            None => Zone::NoArticle,
-            Some((s, _, _)) if k < s => Zone::BeforeArticle,
-            Some((_, e, _)) if k > e => Zone::AfterArticle,
-            Some(_) => Zone::InArticle,
-        };
-        let remove = match zone {
-            Zone::Comments => true,
-            // Careful inside the article and where there is none: only clear chrome goes.
-            // Without an article there is no telling a headline list from a short text.
-            Zone::NoArticle => class[k] == Class::Bad && clear_chrome(&feats.blocks[keyed[k]]),
-            Zone::InArticle => {
-                let f = &feats.blocks[keyed[k]];
-                class[k] == Class::Bad
-                    && (clear_chrome(f)
-                        || (run_len(k) >= t.inside_run && !f.has(flag::SENTENCE_END)))
-            }
-            Zone::BeforeArticle if !t.strict_before => strong[k] && class[k] == Class::Bad,
-            Zone::BeforeArticle | Zone::AfterArticle => {
-                if t.strict_outside {
-                    class[k] != Class::Good
-                } else {
-                    class[k] == Class::Bad
-                }
-            }
-        };
-        if remove {
-            removed.push((k, zone));
+        if a.removes(k, feats) {
+            removed.push((k, a.zone(k)));
         }
     }
-
     // Never empty an article: if almost nothing would be left, remove nothing.
-    let words = |k: usize| u64::from(doc.blocks[keyed[k]].words);
+    let words = |k: usize| u64::from(doc.blocks[a.keyed[k]].words);
     let kept_before: u64 = (0..n)
-        .filter(|&k| reasons[keyed[k]].is_none())
+        .filter(|&k| reasons[a.keyed[k]].is_none())
         .map(words)
         .sum();
     let taken: u64 = removed.iter().map(|&(k, _)| words(k)).sum();
     let left = kept_before - taken.min(kept_before);
-    if !removed.is_empty()
-        && ((left as f64) < t.backoff_share * kept_before as f64 || left == 0)
-        && left < u64::from(t.backoff_words)
-    {
+    let backs_off = !removed.is_empty()
+        && ((left as f64) < a.t.backoff_share * kept_before as f64 || left == 0)
+        && left < u64::from(a.t.backoff_words);
+    (removed, backs_off)
+}
+
+/// Run the classifier over the blocks counting kept. `reasons` is updated in place.
+pub fn classify(
+    doc: &DocFingerprint,
+    feats: &DocFeatures,
+    reasons: &mut [Option<Reason>],
+    locked: &[bool],
+    counts: &CorpusCounts,
+    cfg: &ClassifierConfig,
+) -> Outcome {
+    let mut outcome = Outcome::default();
+    let Some(a) = analyse(doc, feats, reasons, counts, cfg) else {
+        return outcome;
+    };
+    let (removed, backs_off) = removals(&a, doc, feats, reasons, locked);
+    if backs_off {
         outcome.backed_off = true;
         return outcome;
     }
-
     for (k, zone) in removed {
-        let mut features = block_cues[k].clone();
-        if chrome_neighbours[k] {
+        let mut features = a.block_cues[k].clone();
+        if a.chrome_neighbours[k] {
             features.push(Cue::ChromeNeighbours);
         }
-        reasons[keyed[k]] = Some(Reason::Classified {
+        reasons[a.keyed[k]] = Some(Reason::Classified {
             features,
             zone,
-            run: run_len(k) as u32,
+            run: a.run_len(k) as u32,
         });
     }
     outcome
