@@ -194,6 +194,9 @@ mod tests {
             md.contains("OUT/attributes/&lt;name&gt;/"),
             "angle brackets escaped"
         );
-        assert!(!md.contains("`-h, --help`"), "clap's own help flags are left out");
+        assert!(
+            !md.contains("`-h, --help`"),
+            "clap's own help flags are left out"
+        );
     }
 }

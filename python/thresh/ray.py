@@ -117,16 +117,11 @@ class _Broadcast:
         return self.step(batch, **self.kwargs)
 
 
-def _jsonl_name(path: str) -> Optional[str]:
-    """The compression of a JSONL file by its name as the command line tells it, or ``None``
-    when the name is no JSONL file's (hidden files too, as the command line skips them)."""
+def _jsonl_name(path: str) -> bool:
+    """Whether a file is a JSONL file by its name, as the command line tells them (hidden
+    files left out, as it skips them)."""
     name = os.path.basename(path)
-    if name.startswith("."):
-        return None
-    for suffix, compression in ((".jsonl", ""), (".jsonl.gz", "gzip"), (".jsonl.zst", "zstd")):
-        if name.endswith(suffix):
-            return compression
-    return None
+    return not name.startswith(".") and name.endswith((".jsonl", ".jsonl.gz", ".jsonl.zst"))
 
 
 def _records(batch: pa.Table) -> pa.Table:
@@ -135,12 +130,13 @@ def _records(batch: pa.Table) -> pa.Table:
     objects are left out, as the command line leaves them out (it also reports them)."""
     tables = []
     for data, path in zip(batch.column("bytes").to_pylist(), batch.column("path").to_pylist()):
-        compression = _jsonl_name(path)
-        if compression is None:
+        if not _jsonl_name(path):
             continue
-        if compression == "gzip":
+        # By the data's first bytes: Ray may have decompressed the file already (it infers
+        # gzip from the name), and the command line also tells by content.
+        if data[:2] == b"\x1f\x8b":
             data = gzip.decompress(data)  # every member
-        elif compression == "zstd":
+        elif data[:4] == b"\x28\xb5\x2f\xfd":
             data = pa.input_stream(pa.BufferReader(data), compression="zstd").read()
         try:
             table = pa.json.read_json(io.BytesIO(data))

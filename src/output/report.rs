@@ -1021,7 +1021,7 @@ pub fn summary(outcome: &Outcome, guard: &GuardConfig, dry_run: bool) -> String 
         .collect();
     if !families.is_empty() {
         s.push_str(&format!(
-            "share of distinct documents removed by {} (warning above --max-removed {:.0}% each)\n",
+            "by rule family, of the distinct documents' bytes: {} (a warning above --max-removed {:.0}% for any one)\n",
             families.join(", "),
             100.0 * guard.max_removed
         ));

@@ -97,7 +97,7 @@ pub struct Thresholds {
 
 impl Strength {
     /// The thresholds of each strength, chosen on two sets of real pages with human gold
-    /// (README, "Quality and speed"): with comment threads kept, the default keeps recall
+    /// (docs/performance.md, "Quality"): with comment threads kept, the default keeps recall
     /// within 0.02 of counting alone on both.
     pub fn thresholds(self) -> Thresholds {
         let base = Thresholds {
