@@ -384,6 +384,28 @@ fn totals(h: &mut String, r: &Report) {
     h.push_str(&stacked_bar(&parts, 1000.0, 26.0, "chart corpus-bar"));
     parts.retain(|(_, b)| *b > 0);
     legend(h, &parts, t.bytes_read);
+    // What the guardrail measures: each rule family's share of the distinct documents.
+    let families: Vec<String> = t
+        .share_removed_by_family
+        .iter()
+        .filter(|(_, share)| **share > 0.0)
+        .map(|(family, share)| {
+            format!(
+                "{} <strong>{:.1}%</strong>",
+                family.name().trim_start_matches("the "),
+                100.0 * share
+            )
+        })
+        .collect();
+    if !families.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p class=\"muted\">Removed by rule family, of the {} of distinct documents: {}. The guardrail warns when one family is above <code>--max-removed</code> ({:.0}%).</p>",
+            human_bytes(t.bytes_decided),
+            families.join(", "),
+            100.0 * r.config.max_removed
+        );
+    }
     h.push_str("</section>\n");
 }
 
@@ -1112,6 +1134,26 @@ mod tests {
             assert!(html.contains("<td>--keep-comments</td>"));
             assert!(html.contains("<td>--variant-cover</td>"));
         }
+    }
+
+    #[test]
+    fn totals_show_each_rule_familys_share() {
+        let mut r = report();
+        r.totals.bytes_decided = 9_000;
+        r.totals.share_removed_by_family = [(Family::Counting, 0.65), (Family::Classifier, 0.0)]
+            .into_iter()
+            .collect();
+        let html = render(&r, &[]);
+        assert!(
+            html.contains(
+                "of the 9.0 KB of distinct documents: counting rules <strong>65.0%</strong>."
+            ),
+            "{html}"
+        );
+        assert!(
+            !html.contains("block classifier <strong>"),
+            "a family that removed nothing"
+        );
     }
 
     #[test]
