@@ -30,7 +30,7 @@ use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 use crate::config::{Config, OutputMode};
 use crate::error::Error;
 use crate::input::SourceDoc;
-use crate::output::report::{self, ReportConfig, NOT_IN_OUTPUTS};
+use crate::output::settings::{self, ReportConfig, NOT_IN_OUTPUTS};
 
 /// The folder under OUT holding the run records (hidden: a later run over OUT skips it).
 pub const RUNS_FOLDER: &str = ".thresh-runs";
@@ -117,7 +117,7 @@ pub fn output_settings(
     index: Option<&crate::index::Index>,
 ) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    for s in report::settings(&ReportConfig::of(cfg)) {
+    for s in settings::settings(&ReportConfig::of(cfg)) {
         if NOT_IN_OUTPUTS.contains(&s.path.as_str()) {
             continue;
         }

@@ -874,7 +874,7 @@ fn config(h: &mut String, r: &Report) {
     h.push_str(
         "<table>\n<thead><tr><th>setting</th><th>flag</th><th>value</th></tr></thead>\n<tbody>\n",
     );
-    for s in report::settings(&r.config) {
+    for s in crate::output::settings::settings(&r.config) {
         let _ = writeln!(
             h,
             "<tr><td><code>{}</code></td><td>{}</td><td class=\"id\">{}</td></tr>",
@@ -1124,7 +1124,7 @@ mod tests {
         cfg.discover.sites = crate::input::SiteRule::None;
         for c in [Config::default(), cfg] {
             let config = report::ReportConfig::of(&c);
-            let rows = report::settings(&config);
+            let rows = crate::output::settings::settings(&config);
             assert!(rows.len() >= 35, "{rows:?}");
             for row in &rows {
                 assert!(!row.flag.is_empty(), "no flag for {}", row.path);
