@@ -5,7 +5,7 @@
 //! counting (build, merge, freeze) and MB/s for a full
 //! `clean` (dry run, then writing) over a synthetic multi-site corpus. Each iteration checks its
 //! answer, so a broken stage cannot look fast. For corpus-scale figures (1 GB and more) run the
-//! binary under `/usr/bin/time -v` on a generated corpus, as README.md describes.
+//! binary under `/usr/bin/time -v` on a generated corpus, as docs/performance.md describes.
 
 use std::path::Path;
 

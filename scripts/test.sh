@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every test: the Rust suite (unit, property and end-to-end tests), then the Python package's
 # tests, in a virtual environment under target/ that this script makes on first use (Ray,
-# PySpark, pytest and pandas from PyPI; the package installed with `pip install ./python`).
+# PySpark, pytest and pandas from PyPI; the package installed with `pip install ./python`),
+# then every example of README.md and docs/ as written (scripts/check_docs.py: `cargo
+# install`, the first run, explain, the Python, Ray and Spark recipes).
 # The Spark test needs a Java 17+ runtime and the HTML report's browser test Debian's
 # chromium; each is skipped with a note when missing (.ci/run installs both and requires them).
 set -euo pipefail
@@ -19,3 +21,4 @@ fi
 cargo build --locked --bin thresh
 THRESH_BIN="$PWD/target/debug/thresh" THRESH_REQUIRE_CLI=1 \
     "$venv/bin/python" -m pytest -q -p no:cacheprovider python/tests
+"$venv/bin/python" scripts/check_docs.py

@@ -63,7 +63,7 @@ pub enum Command {
     ///
     /// Example (bash): thresh completions bash > ~/.local/share/bash-completion/completions/thresh
     Completions(CompletionsArgs),
-    /// Print a man page (roff) to standard output.
+    /// Print a man page (roff) to standard output, or the options reference in Markdown.
     ///
     /// Example: thresh man > thresh.1; thresh man clean > thresh-clean.1; man ./thresh.1
     Man(ManArgs),
@@ -353,10 +353,11 @@ pub struct CleanArgs {
     #[arg(long, value_name = "NAME", default_value = "thresh")]
     pub attribute_name: String,
 
-    /// Write outputs (cleaned files, attribute files) that already exist. By default a rerun
-    /// skips them: outputs appear only by rename of a complete file, so one that exists is
-    /// finished, and an interrupted run resumes where it stopped. Give it after changing
-    /// settings.
+    /// Write every output again, also where OUT holds files this run writes. Without it such
+    /// files are kept (an interrupted run resumes where it stopped: outputs appear only by
+    /// rename of a complete file) when the run that wrote them had the same input and
+    /// settings, as its record in OUT/.thresh-runs/ says; otherwise the run stops (exit code
+    /// 2) and names what differs.
     #[arg(long)]
     pub overwrite: bool,
 
@@ -385,9 +386,10 @@ pub struct CleanArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Warn when removed blocks exceed this share of the bytes of distinct documents (typical
-    /// news chrome is 15-40%); the HTML report marks sites above it. Stops the run with
-    /// --strict.
+    /// Warn when one rule family (the counting rules, the block classifier, the drop patterns)
+    /// removes more than this share of the bytes of distinct documents, naming the rule that
+    /// drove it (typical news chrome is 15-40%); the HTML report marks sites above it. Stops
+    /// the run with --strict.
     #[arg(help_heading = "Guardrails", long, value_name = "SHARE", default_value_t = GuardConfig::default().max_removed)]
     pub max_removed: f64,
 
@@ -518,8 +520,13 @@ pub struct CompletionsArgs {
 pub struct ManArgs {
     /// A subcommand (clean, explain, index, merge, completions, man) for its own page; without it, the page
     /// of thresh itself.
-    #[arg(value_name = "COMMAND")]
+    #[arg(value_name = "COMMAND", conflicts_with = "markdown")]
     pub command: Option<String>,
+
+    /// Print the options reference of every command in Markdown instead (the repository's
+    /// docs/options.md is this output).
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 impl InputArgs {

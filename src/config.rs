@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::decide::near_dup::NearDupConfig;
 use crate::decide::{DecideConfig, Patterns};
@@ -34,7 +34,7 @@ impl Default for GuardConfig {
 }
 
 /// What a run writes for the documents it keeps.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "mode", content = "name")]
 pub enum OutputMode {
     /// Cleaned text: removed blocks left out, dropped documents not written.

@@ -17,6 +17,9 @@ pub enum Error {
     Write { path: PathBuf, source: io::Error },
     #[error("input {0} does not exist")]
     MissingInput(PathBuf),
+    /// Discovery found nothing to read; `detail` says what was looked for and passed over.
+    #[error("no documents found in {inputs}: {detail}")]
+    NoDocuments { inputs: String, detail: String },
     #[error("output folder {output} is inside input {input}: choose an output folder outside every input")]
     OutputInsideInput { output: PathBuf, input: PathBuf },
     #[error("input {input} is inside output folder {output}: choose an output folder that holds no input")]
@@ -41,6 +44,14 @@ pub enum Error {
     UnknownDocument { query: String, documents: usize },
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// The output folder holds files this run writes that another run made (other settings,
+    /// other input, or no record of how): kept, they would pass for this run's outputs.
+    #[error("{output} already holds {existing} of the files this run writes, {why}. Kept as they are, they would pass for this run's outputs: give --overwrite to write them all again, or choose another output folder")]
+    OutputsOfAnotherRun {
+        output: PathBuf,
+        existing: usize,
+        why: String,
+    },
     #[error("index {path}: {source}")]
     Index {
         path: PathBuf,

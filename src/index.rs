@@ -20,9 +20,10 @@
 //! table costs a few bytes per site where a hash per document would cost eight.
 //!
 //! The encoding is canonical (one index, one byte string): explicit little-endian integers,
-//! documents sorted by content hash, keys sorted, sites sorted; see the README for the table of
-//! header fields. The header names the hash function and every parameter the keys depend on; a
-//! file written with other values is refused, as is one whose body fails its xxh3 checksum.
+//! documents sorted by content hash, keys sorted, sites sorted; see docs/saved-index.md for the
+//! table of header fields. The header names the hash function and every parameter the keys
+//! depend on; a file written with other values is refused, as is one whose body fails its
+//! xxh3 checksum.
 
 use std::path::Path;
 

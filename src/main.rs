@@ -1,9 +1,10 @@
 //! The `thresh` binary: parse flags, run the library, draw progress, print messages, map the
-//! result to an exit code. Exit codes: 0 success; 1 finished, but some inputs failed; 2 usage
+//! result to an exit code; `reference` renders the flags as the Markdown options reference. Exit codes: 0 success; 1 finished, but some inputs failed; 2 usage
 //! or configuration error; 3 stopped by --strict before writing; 130 interrupted (Ctrl-C),
 //! unfinished temporary files removed. A closed standard output is not an error.
 
 mod cli;
+mod reference;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -179,6 +180,15 @@ fn completions(args: &CompletionsArgs) -> ExitCode {
 
 fn man(args: &ManArgs) -> ExitCode {
     let mut cmd = Cli::command();
+    if args.markdown {
+        let text = reference::markdown(&mut cmd);
+        let mut stdout = std::io::stdout().lock();
+        return finish_stdout(
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush()),
+        );
+    }
     // Building fills in what the subcommands inherit (binary name, version).
     cmd.build();
     let page = match &args.command {

@@ -2,11 +2,11 @@
 
     python bench/ray_vs_cli.py CORPUS_JSONL_DIR THRESH_BINARY WORKDIR [--workers 2]
 
-Runs the CLI (`-j WORKERS`) and the Ray pipeline (a local cluster of WORKERS CPUs) on the same
+Runs the CLI (`-j WORKERS`) and the Ray recipe (a local cluster of WORKERS CPUs) on the same
 files, writes both outputs under WORKDIR, checks that the cleaned texts are identical, and
-prints wall time, CPU time (user and system, of every process involved) and MB/s. The corpus's
-ids end in a document number n that `bench/gen_corpus.py` deals round-robin over its shards, so
-the CLI's run order (file, then line) is rebuilt as an order column for Ray.
+prints wall time, CPU time (user and system, of every process involved) and MB/s. Ray reads the
+folder as the recipe does: lazily (`thresh.ray.read_jsonl`, nothing materialised), in the
+CLI's run order (file, then line).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import threading
 import time
@@ -79,14 +78,7 @@ def run_cli(binary: str, corpus: Path, out: Path, workers: int) -> dict:
             "peak_rss_mb": int(rss_kb) / 1024}
 
 
-def order_of(doc_id: str, shards: int) -> int:
-    n = int(re.search(r"(\d+)$", doc_id).group(1))
-    return (n % shards) << 32 | (n // shards)
-
-
-def run_ray(files, out: Path, workers: int, shards: int) -> dict:
-    import pyarrow as pa
-    import pyarrow.compute as pc
+def run_ray(files, out: Path, workers: int) -> dict:
     import ray
     import ray.data
     import thresh.ray
@@ -98,15 +90,10 @@ def run_ray(files, out: Path, workers: int, shards: int) -> dict:
         ray.data.DataContext.get_current().enable_progress_bars = False
         started = time.time()
 
-        def with_order(batch: pa.Table) -> pa.Table:
-            ids = batch.column("id").to_pylist()
-            return batch.append_column("order", pa.array([order_of(i, shards) for i in ids],
-                                                         pa.int64()))
-
-        ds = ray.data.read_json([str(f) for f in files], lines=True)
-        ds = ds.map_batches(with_order, batch_format="pyarrow").materialize()
-        cleaned = thresh.ray.clean_dataset(ds, site_column="source", order_column="order")
-        cleaned.write_json(str(out))
+        ds = thresh.ray.read_jsonl([str(f) for f in files])
+        cleaned = thresh.ray.clean_dataset(ds, site_column="source",
+                                           order_column=["path", "line"])
+        cleaned.drop_columns(["path", "line"]).write_json(str(out))
         wall = time.time() - start
         ray.shutdown()
     user, system = meter.totals()
@@ -116,6 +103,8 @@ def run_ray(files, out: Path, workers: int, shards: int) -> dict:
 def texts(folder: Path) -> dict[str, str]:
     out = {}
     for f in sorted(folder.rglob("*.json*")):
+        if any(part.startswith(".") for part in f.relative_to(folder).parts):
+            continue  # the CLI's run records
         with open(f, encoding="utf-8") as fh:
             for line in fh:
                 r = json.loads(line)
@@ -130,16 +119,13 @@ def main():
     ap.add_argument("workdir", type=Path)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--skip-cli", action="store_true")
-    ap.add_argument("--shards", type=int, help="shards the generator dealt documents over "
-                    "(default: the number of files)")
     args = ap.parse_args()
     files = sorted(args.corpus.glob("*.jsonl"))
     mb = corpus_bytes(files) / 1e6
     results = {"corpus_mb": mb, "files": len(files), "workers": args.workers}
     if not args.skip_cli:
         results["cli"] = run_cli(args.binary, args.corpus, args.workdir / "cli", args.workers)
-    results["ray"] = run_ray(files, args.workdir / "ray", args.workers,
-                             args.shards or len(files))
+    results["ray"] = run_ray(files, args.workdir / "ray", args.workers)
     for name in ("cli", "ray"):
         if name in results:
             r = results[name]

@@ -13,11 +13,13 @@
 //!
 //! Modules: [`options`] (settings from keyword flags), [`values`] (the plain-value API:
 //! fingerprints, partial and frozen counts, decisions), [`batches`] (the stages over batches
-//! for engines), [`packed`] (numbers as little-endian byte strings).
+//! for engines), [`packed`] (numbers as little-endian byte strings), [`sites`] (site names
+//! from URLs).
 
 mod batches;
 mod options;
 mod packed;
+mod sites;
 mod values;
 
 use pyo3::create_exception;
@@ -124,5 +126,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(batches::resolve_batch, m)?)?;
     m.add_function(wrap_pyfunction!(batches::clean_batch, m)?)?;
     m.add_function(wrap_pyfunction!(values::_counts_from_state, m)?)?;
+    m.add_function(wrap_pyfunction!(sites::url_hosts, m)?)?;
     Ok(())
 }

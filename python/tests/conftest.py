@@ -42,8 +42,11 @@ def run_cli(binary: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def walk_sorted(root: Path):
-    """Files under `root` in the CLI's run order: names sorted at every level."""
+    """Files under `root` in the CLI's run order: names sorted at every level, hidden entries
+    left out as the CLI leaves them out (an output folder's run records among them)."""
     for entry in sorted(root.iterdir(), key=lambda p: os.fsencode(p.name)):
+        if entry.name.startswith("."):
+            continue
         if entry.is_dir():
             yield from walk_sorted(entry)
         elif entry.is_file():
@@ -117,3 +120,30 @@ def cli_clean_jsonl(binary: Path, corpus: Path, out: Path, *flags: str) -> dict[
             record = json.loads(line)
             texts[record["id"]] = record["text"]
     return texts
+
+
+def write_jsonl_shards(folder: Path, sort_by_id: bool = False) -> Path:
+    """The dolma fixture as a crawl delivers it: a folder of plain JSONL shards, each fixture
+    file split in two, and a copy of the first record put in the last shard under an id that
+    sorts before every other. The command line keeps the first copy in file order, so a
+    recipe that ordered by id alone would keep the other one. With `sort_by_id` each shard's
+    lines are sorted by id (the fixture's are not, in one file)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = list(walk_sorted(FIXTURES / "dolma" / "documents"))
+    first = None
+    shards = []
+    for path in files:
+        lines = read_jsonl(path)
+        site = path.name.split(".jsonl")[0]
+        half = len(lines) // 2
+        for part, chunk in enumerate((lines[:half], lines[half:])):
+            shards.append((folder / f"{site}-{part}.jsonl", list(chunk)))
+        first = first or lines[0]
+    copy = json.loads(first)
+    copy["id"] = "000-copy-of-" + copy["id"]
+    shards[-1][1].append(json.dumps(copy))
+    for path, lines in shards:
+        if sort_by_id:
+            lines.sort(key=lambda line: json.loads(line)["id"])
+        path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return folder

@@ -73,3 +73,31 @@ def test_malformed_buffers_raise_value_errors():
         _native.contributions_batch((5).to_bytes(8, "little") * 2, b"", b"\0" * 4, b"\0" * 8, b"\0" * 4, 2)
     with pytest.raises(thresh.ThreshError, match="sorted"):
         tb.counts_from_records(["b", "a"], [0, 0], tb.retained(tb.contributions(pa.array([[1]], pa.large_list(pa.uint64())), [0], 1)))
+
+
+def test_sites_from_urls_follow_the_command_line():
+    urls = pa.array(["https://www.Example.com:8080/a?b", "http://user@news.org/x", None, "no url"])
+    assert tb.sites_from_urls(urls).to_pylist() == ["example.com", "news.org", None, None]
+
+
+def test_paths_run_in_the_command_lines_folder_order():
+    from thresh import _flow
+    paths = pa.array(["crawl/a.jsonl", "crawl/a/b.jsonl", "crawl/B.jsonl", "crawl/a-1.jsonl"])
+    order = _flow.run_order(paths).to_pylist()
+    ranked = [p for _, p in sorted(zip(order, paths.to_pylist()))]
+    # Folder by folder, names byte by byte: the folder a/ before a.jsonl and a-1.jsonl.
+    assert ranked == ["crawl/B.jsonl", "crawl/a/b.jsonl", "crawl/a-1.jsonl", "crawl/a.jsonl"]
+    assert _flow.run_order(pa.array([3, 1])).to_pylist() == [3, 1]
+
+
+def test_identity_takes_sites_from_urls_in_struct_columns_then_the_site_column():
+    from thresh import _flow
+    batch = pa.table({
+        "id": ["a", "b"],
+        "source": ["feed", "feed"],
+        "metadata": [{"url": "https://www.a.example/x"}, {"url": None}],
+    })
+    ident = _flow.identity(batch, "id", None, "source", False, "metadata.url")
+    assert ident[_flow.SITE].to_pylist() == ["a.example", "feed"]
+    ident = _flow.identity(batch, "id", None, "source", True, "metadata.url")
+    assert ident[_flow.SITE].to_pylist() == ["", ""]

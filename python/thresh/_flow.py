@@ -38,16 +38,68 @@ def _site_ids(sites: pa.Array, names: pa.Array) -> np.ndarray:
     return ids.fill_null(0).to_numpy(zero_copy_only=False).astype("<u4")
 
 
-def identity(batch: pa.Table, id_column: str, order_column: Optional[str],
-              site_column: Optional[str], no_sites: bool) -> dict[str, pa.Array]:
+def column(batch: pa.Table, name: str) -> pa.Array:
+    """A column, or a field of a struct column by dotted path (``metadata.url``)."""
+    if name in batch.column_names:
+        return batch.column(name)
+    head, _, rest = name.partition(".")
+    if not rest or head not in batch.column_names:
+        raise KeyError(f"no column {name!r} in {batch.column_names}")
+    value = batch.column(head)
+    for field in rest.split("."):
+        value = pc.struct_field(value, field)
+    return value
+
+
+def run_order(values: pa.Array) -> pa.Array:
+    """The run order of ``order_column``'s values: numbers as they are; text (file paths) so
+    that it sorts as the command line walks folders: folder by folder, names byte by byte
+    (``/`` before every other character, so ``a/b.jsonl`` comes before ``a.jsonl``)."""
+    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+        return pc.replace_substring(pc.fill_null(values, ""), "/", "\x01")
+    return values.cast(pa.int64())
+
+
+def _order_text(values: pa.Array) -> pa.Array:
+    """One column of a several-column order as text that sorts in its order: a path as in
+    :func:`run_order`, a number (at least 0) zero-padded to 20 digits."""
+    values = run_order(values)
+    if pa.types.is_integer(values.type):
+        if pc.any(pc.less(values, 0)).as_py():
+            raise ValueError("order columns of several columns must not hold negative numbers")
+        return pc.utf8_lpad(pc.fill_null(values, 0).cast(pa.string()), 20, "0")
+    return values
+
+
+def order_key(batch: pa.Table, order_column) -> pa.Array:
+    """The run order of a batch's rows from one column, or from several compared in turn
+    (``["path", "line"]``: file, then place in the file)."""
+    if isinstance(order_column, str):
+        return run_order(column(batch, order_column))
+    parts = [_order_text(column(batch, name)) for name in order_column]
+    if len(parts) == 1:
+        return parts[0]
+    # \x00 sorts before every character a part holds: parts compare one after another.
+    return pc.binary_join_element_wise(*parts, "\x00")
+
+
+def identity(batch: pa.Table, id_column: str, order_column,
+             site_column: Optional[str], no_sites: bool,
+             url_column: Optional[str] = None) -> dict[str, pa.Array]:
     n = batch.num_rows
     ids = batch.column(id_column)
-    order = (batch.column(order_column).cast(pa.int64()) if order_column
+    order = (order_key(batch, order_column) if order_column
              else pa.array(np.zeros(n, dtype=np.int64)))
-    if site_column is None or no_sites:
+    if no_sites or (site_column is None and url_column is None):
         sites = pa.array([""] * n, pa.string())
     else:
-        sites = pc.fill_null(batch.column(site_column).cast(pa.string()), "")
+        # The command line's default: the URL's host, else the site column.
+        sites = pa.nulls(n, pa.string())
+        if url_column is not None:
+            sites = tb.sites_from_urls(column(batch, url_column))
+        if site_column is not None:
+            sites = pc.coalesce(sites, column(batch, site_column).cast(pa.string()))
+        sites = pc.fill_null(sites, "")
     return {_ID: ids, _ORDER: order, _SITE: sites}
 
 

@@ -246,3 +246,9 @@ def clean(
     (``None`` when not written) and each document's fate (``written``, ``emptied``,
     ``no_content``, or ``failed`` for a missing or too large text)."""
     return _native.clean_batch(_texts(texts), _u32(sites), counts, options)
+
+
+def sites_from_urls(urls: Texts) -> pa.Array:
+    """The site of each URL as the command line names a JSONL record's site by default: its
+    host, lower-cased, without user, port or a leading ``www.`` (null without one)."""
+    return pa.array(_native.url_hosts(_texts(urls)), pa.string())

@@ -6,6 +6,8 @@ module), each a function of ``thresh._flow``: fingerprints with ``mapInArrow`` (
 duplicates through ``groupBy("content")``, counts through ``groupBy("partition")``
 + ``applyInArrow`` (only retained records are collected, then broadcast), near-duplicates by
 band partition the same way, cleaning with ``mapInArrow``. Needs Spark 4 (``applyInArrow``).
+``read_jsonl`` reads a folder of JSONL files with the columns that give the command line's
+run order.
 
 Spark has no unsigned integers: hashes travel through Spark as ``bigint`` with the same bits,
 and are turned back into ``uint64`` before each step.
@@ -14,7 +16,7 @@ and are turned back into ``uint64`` before each step.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -89,24 +91,91 @@ def _collect(df) -> pa.Table:
     return _to_thresh(df.toArrow())
 
 
+_QUIET_LOG4J = """\
+# thresh.spark.local_session: errors only on the console. Spark's own loggers are set
+# (not only the root) so that it takes ERROR as a Python session's level and does not
+# announce a default of its own.
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+logger.org.name = org
+logger.org.level = error
+logger.io.name = io
+logger.io.level = error
+logger.com.name = com
+logger.com.level = error
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex
+"""
+
+
+def local_session(cores: int = 2, app_name: str = "thresh",
+                  config: Optional[dict] = None):
+    """A local Spark session for ``clean_dataframe`` whose console shows results and errors
+    only: Spark's log at ERROR (no startup warnings), no progress bars, no web UI, and the
+    executors running this Python (which has thresh installed) unless ``PYSPARK_PYTHON``
+    says otherwise. ``config`` adds Spark settings (``{"spark.driver.memory": "8g"}``). Java's own
+    start-up notice of the modules Spark 4 enables (``Using incubator modules``) is printed
+    before any setting applies."""
+    import os
+    import sys
+    import tempfile
+    from pyspark.sql import SparkSession
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    log4j = os.path.join(tempfile.gettempdir(), "thresh-spark-log4j2.properties")
+    with open(log4j, "w", encoding="utf-8") as f:
+        f.write(_QUIET_LOG4J)
+    builder = (SparkSession.builder.master(f"local[{cores}]").appName(app_name)
+               .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{log4j}")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.shuffle.partitions", str(max(4, 2 * cores))))
+    for key, value in (config or {}).items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+#: The columns ``read_jsonl`` adds, in the order they decide the run order: the file, the
+#: split of the file (a large plain file is read in several), the row within the split.
+FILE_ORDER = ("path", "offset", "row")
+
+
+def read_jsonl(spark, path: str, **options: Any):
+    """``spark.read.json(path)`` (a folder or files of JSONL records, plain or gzip), with the
+    columns of the command line's run order added (``FILE_ORDER``): the file's ``path``,
+    the ``offset`` where Spark's split of it starts, and ``row``, which grows down the split.
+    ``clean_dataframe(df, order_column=FILE_ORDER)`` then keeps the copies the command line
+    keeps."""
+    from pyspark.sql import functions as F
+    return spark.read.json(path, **options).select(
+        "*", F.input_file_name().alias("path"), F.input_file_block_start().alias("offset"),
+        F.monotonically_increasing_id().alias("row"))
+
+
 def clean_dataframe(
     df,
     text_column: str = "text",
     id_column: str = "id",
     site_column: Optional[str] = "site",
     *,
-    order_column: Optional[str] = None,
+    order_column: Union[str, Sequence[str], None] = None,
+    url_column: Optional[str] = None,
     partitions: Optional[int] = None,
     **options: Any,
 ):
     """Clean a Spark DataFrame as ``thresh clean`` would (see ``thresh.ray.clean_dataset``
-    for the arguments)."""
+    for the arguments). ``read_jsonl`` reads a folder of JSONL files with the columns of the
+    command line's run order: ``order_column=FILE_ORDER``."""
     spark = df.sparkSession
     native = Options(**options)
     settings = native.settings()
     flags = json.dumps(options, sort_keys=True)
     partitions = partitions or max(4, 2 * spark.sparkContext.defaultParallelism)
-    columns = (id_column, order_column, site_column, bool(settings["no_sites"]))
+    if order_column is not None and not isinstance(order_column, str):
+        order_column = tuple(order_column)
+    columns = (id_column, order_column, site_column, bool(settings["no_sites"]), url_column)
     bc = spark.sparkContext.broadcast
 
     # Output schemas come from running each step on an empty batch of the input's schema.

@@ -6,7 +6,11 @@
 //! file name as id. Hidden entries (name starting with `.`) and symbolic links are skipped unless
 //! asked for; JSONL files (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`) are always listed, and pass 1
 //! turns each into its records. Unreadable folders and symlink loops become [`Issue`]s and the walk goes on.
+//! What the walk passes over (hidden entries, links, FIFOs and sockets, files with other
+//! extensions) is counted in [`Skipped`], so a run that finds nothing can say why.
 
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -161,6 +165,132 @@ impl SourceDoc {
 pub struct Discovery {
     pub docs: Vec<SourceDoc>,
     pub issues: Vec<Issue>,
+    /// What the walk passed over.
+    pub skipped: Skipped,
+}
+
+/// Entries the walk passed over on purpose, by kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    /// Hidden files and folders (a folder counts once), without `--hidden`.
+    pub hidden: u64,
+    /// Symbolic links, without `--follow-symlinks`.
+    pub symlinks: u64,
+    /// FIFOs, sockets and device files: not documents, and reading one can block.
+    pub special: u64,
+    /// Regular files whose extension is not an `--ext` (nor JSONL), by lower-cased extension
+    /// (`""` for none).
+    pub other_extensions: BTreeMap<String, u64>,
+}
+
+impl Skipped {
+    /// Files with other extensions, all told.
+    pub fn other_files(&self) -> u64 {
+        self.other_extensions.values().sum()
+    }
+
+    /// True when nothing was passed over.
+    pub fn is_empty(&self) -> bool {
+        self.hidden == 0 && self.symlinks == 0 && self.special == 0 && self.other_files() == 0
+    }
+
+    /// The kinds passed over, for a person: `2 symbolic links (--follow-symlinks reads them),
+    /// 1 FIFO or socket`. `with_extensions` adds the other files with their most common
+    /// extensions (and the `--ext` that would read them).
+    pub fn describe(&self, with_extensions: bool) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let plural =
+            |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        if with_extensions && self.other_files() > 0 {
+            let mut by_count: Vec<(&String, &u64)> = self.other_extensions.iter().collect();
+            by_count.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let mut listed = String::new();
+            for (i, (ext, n)) in by_count.iter().take(4).enumerate() {
+                if i > 0 {
+                    listed.push_str(", ");
+                }
+                match ext.as_str() {
+                    "" => {
+                        let _ = write!(listed, "{n} without an extension");
+                    }
+                    e => {
+                        let _ = write!(listed, "{n} .{e}");
+                    }
+                }
+            }
+            if by_count.len() > 4 {
+                listed.push_str(", …");
+            }
+            let hint = by_count
+                .iter()
+                .find(|(e, _)| !e.is_empty())
+                .map(|(e, _)| format!("; --ext {e} reads them"))
+                .unwrap_or_default();
+            parts.push(format!(
+                "{} with other extensions ({listed}{hint})",
+                plural(self.other_files(), "file", "files")
+            ));
+        }
+        if self.hidden > 0 {
+            parts.push(format!(
+                "{} (--hidden reads them)",
+                plural(
+                    self.hidden,
+                    "hidden file or folder",
+                    "hidden files or folders"
+                )
+            ));
+        }
+        if self.symlinks > 0 {
+            parts.push(format!(
+                "{} (--follow-symlinks reads them)",
+                plural(self.symlinks, "symbolic link", "symbolic links")
+            ));
+        }
+        if self.special > 0 {
+            parts.push(format!(
+                "{} (never read)",
+                plural(
+                    self.special,
+                    "FIFO, socket or device file",
+                    "FIFOs, sockets or device files"
+                )
+            ));
+        }
+        parts.join(", ")
+    }
+}
+
+/// What a run looks for, in words: `files ending in .txt, and JSONL files (.jsonl, .jsonl.gz,
+/// .jsonl.zst)`.
+pub fn looked_for(cfg: &DiscoverConfig) -> String {
+    let exts: Vec<String> = cfg.extensions.iter().map(|e| format!(".{e}")).collect();
+    format!(
+        "files ending in {}, and JSONL files (.jsonl, .jsonl.gz, .jsonl.zst)",
+        exts.join(" or ")
+    )
+}
+
+/// The error of a discovery that found no document: what was looked for, and what was passed
+/// over.
+pub fn nothing_found(inputs: &[PathBuf], cfg: &DiscoverConfig, skipped: &Skipped) -> Error {
+    let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    let mut detail = format!("looked for {}", looked_for(cfg));
+    if !cfg.include_hidden {
+        detail.push_str(", hidden files and folders left out");
+    }
+    if !cfg.follow_symlinks {
+        detail.push_str(", symbolic links left out");
+    }
+    if skipped.is_empty() {
+        detail.push_str("; the inputs hold no files");
+    } else {
+        let _ = write!(detail, "; skipped {}", skipped.describe(true));
+    }
+    Error::NoDocuments {
+        inputs: names.join(", "),
+        detail,
+    }
 }
 
 /// List the documents under every input.
@@ -196,11 +326,16 @@ pub fn discover(inputs: &[PathBuf], cfg: &DiscoverConfig) -> Result<Discovery, E
 }
 
 fn walk(root: &Path, cfg: &DiscoverConfig, out: &mut Discovery) {
+    let mut hidden = 0u64;
     let walker = WalkDir::new(root)
         .follow_links(cfg.follow_symlinks)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || cfg.include_hidden || !is_hidden(e.file_name()));
+        .filter_entry(|e| {
+            let shown = e.depth() == 0 || cfg.include_hidden || !is_hidden(e.file_name());
+            hidden += u64::from(!shown);
+            shown
+        });
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -227,11 +362,25 @@ fn walk(root: &Path, cfg: &DiscoverConfig, out: &mut Discovery) {
             }
         };
         if entry.path_is_symlink() && !cfg.follow_symlinks {
+            out.skipped.symlinks += 1;
+            continue;
+        }
+        let kind = entry.file_type();
+        if kind.is_dir() {
+            continue;
+        }
+        if !kind.is_file() {
+            // A FIFO, socket or device: opening one can block, and none holds a document.
+            out.skipped.special += 1;
             continue;
         }
         let wanted = has_extension(entry.path(), &cfg.extensions)
             || super::jsonl::jsonl_compression(entry.path()).is_some();
-        if !entry.file_type().is_file() || !wanted {
+        if !wanted {
+            *out.skipped
+                .other_extensions
+                .entry(extension_of(entry.file_name()))
+                .or_default() += 1;
             continue;
         }
         let rel = entry
@@ -247,6 +396,18 @@ fn walk(root: &Path, cfg: &DiscoverConfig, out: &mut Discovery) {
         };
         out.docs
             .push(SourceDoc::new(entry.path(), &rel, id_of(&rel), site, None));
+    }
+    out.skipped.hidden += hidden;
+}
+
+/// A file name's extension, lower-cased, for the count of skipped files (`""` for none).
+fn extension_of(name: &std::ffi::OsStr) -> String {
+    let name = name.to_string_lossy();
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() && ext.len() <= 16 => {
+            ext.to_ascii_lowercase()
+        }
+        _ => String::new(),
     }
 }
 
@@ -342,6 +503,67 @@ mod tests {
             (odd.path(), odd.rel(), odd.id()),
             (Path::new("in/a.txt"), Path::new("b.txt"), "b.txt")
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_fifos_sockets_hidden_and_other_files_are_counted_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("a.txt"), b"text").unwrap();
+        std::fs::write(root.join("notes.md"), b"md").unwrap();
+        std::fs::write(root.join("more.MD"), b"md").unwrap();
+        std::fs::write(root.join("README"), b"none").unwrap();
+        std::fs::write(root.join(".hidden.txt"), b"h").unwrap();
+        std::fs::create_dir(root.join(".git")).unwrap();
+        std::fs::write(root.join(".git/x.txt"), b"h").unwrap();
+        std::os::unix::fs::symlink(root.join("a.txt"), root.join("link.txt")).unwrap();
+        let fifo = std::ffi::CString::new(root.join("pipe.txt").to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo only creates a file.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        let _socket = std::os::unix::net::UnixListener::bind(root.join("sock.txt")).unwrap();
+        let found = discover(&[root.to_path_buf()], &DiscoverConfig::default()).unwrap();
+        let ids: Vec<&str> = found.docs.iter().map(SourceDoc::id).collect();
+        assert_eq!(ids, ["a.txt"]);
+        assert_eq!(found.skipped.hidden, 2, "a hidden file and a hidden folder");
+        assert_eq!(found.skipped.symlinks, 1);
+        assert_eq!(found.skipped.special, 2, "the FIFO and the socket");
+        assert_eq!(found.skipped.other_extensions.get("md"), Some(&2));
+        assert_eq!(found.skipped.other_extensions.get(""), Some(&1));
+        let said = found.skipped.describe(true);
+        assert!(said.contains("3 files with other extensions (2 .md, 1 without an extension; --ext md reads them)"), "{said}");
+        assert!(
+            said.contains("1 symbolic link (--follow-symlinks reads them)"),
+            "{said}"
+        );
+        assert!(said.contains("2 FIFOs, sockets or device files"), "{said}");
+    }
+
+    #[test]
+    fn finding_nothing_says_what_was_looked_for_and_what_was_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), b"md").unwrap();
+        let cfg = DiscoverConfig::default();
+        let found = discover(&[dir.path().to_path_buf()], &cfg).unwrap();
+        assert!(found.docs.is_empty());
+        let message = nothing_found(&[dir.path().to_path_buf()], &cfg, &found.skipped).to_string();
+        assert!(message.starts_with("no documents found in "), "{message}");
+        assert!(
+            message.contains("files ending in .txt, and JSONL files"),
+            "{message}"
+        );
+        assert!(
+            message.contains("hidden files and folders left out, symbolic links left out"),
+            "{message}"
+        );
+        assert!(
+            message.contains("1 file with other extensions (1 .md; --ext md reads them)"),
+            "{message}"
+        );
+        let empty = tempfile::tempdir().unwrap();
+        let message =
+            nothing_found(&[empty.path().to_path_buf()], &cfg, &Skipped::default()).to_string();
+        assert!(message.ends_with("the inputs hold no files"), "{message}");
     }
 
     #[test]

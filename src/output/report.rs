@@ -10,14 +10,16 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::settings::ReportConfig;
 use crate::config::{Config, GuardConfig};
-use crate::decide::near_dup::{KeptBecause, NearDupConfig};
-use crate::decide::{DecideConfig, Fate, NearMatch, Reason, ReasonKind};
+use crate::decide::near_dup::KeptBecause;
+use crate::decide::{Fate, NearMatch, Reason, ReasonKind};
 use crate::error::{Error, Issue, IssueKind};
 use crate::fingerprint::DocFingerprint;
-use crate::input::DiscoverConfig;
+use crate::input::discover::Skipped;
+use crate::pipeline::guardrail::{Family, Rule};
 use crate::pipeline::{DocResult, Outcome};
-use crate::segment::{trim_terminator, UnitChoice};
+use crate::segment::trim_terminator;
 
 pub const REPORT_FORMAT: &str = "thresh-report";
 /// Bumped on any incompatible change of the schema.
@@ -106,6 +108,23 @@ pub fn frequency_bins(frequencies: impl Iterator<Item = u32>, seen_once: u64) ->
     bins
 }
 
+/// `bins` with empty bins added on the right until one holds `docs`, so that a chart of them
+/// has room for a line at `docs` (the `--min-docs` threshold on a small corpus, say).
+pub fn bins_through(bins: &[FrequencyBin], docs: u32) -> Vec<FrequencyBin> {
+    let mut out = bins.to_vec();
+    let edges: Vec<u32> = bin_lower_edges().collect();
+    while out.last().is_some_and(|last| last.max_docs < docs) {
+        let next = out.len();
+        let Some(&lo) = edges.get(next) else { break };
+        out.push(FrequencyBin {
+            min_docs: lo,
+            max_docs: edges.get(next + 1).map_or(u32::MAX, |e| e - 1),
+            blocks: 0,
+        });
+    }
+    out
+}
+
 /// The document-frequency histogram of a run's frozen counts.
 pub fn doc_frequency(outcome: &Outcome) -> Vec<FrequencyBin> {
     let counts = &outcome.counts.blocks;
@@ -113,24 +132,6 @@ pub fn doc_frequency(outcome: &Outcome) -> Vec<FrequencyBin> {
         .distinct_keys()
         .saturating_sub(counts.retained_keys() as u64);
     frequency_bins(counts.doc_frequencies(), seen_once)
-}
-
-/// The effective configuration.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ReportConfig {
-    pub inputs: Vec<String>,
-    pub output: Option<String>,
-    pub discover: DiscoverConfig,
-    pub unit: UnitChoice,
-    pub decide: DecideConfig,
-    pub near_dup: NearDupConfig,
-    pub keep_patterns: Vec<String>,
-    pub drop_patterns: Vec<String>,
-    pub max_removed: f64,
-    pub max_emptied: f64,
-    pub strict: bool,
-    pub max_doc_bytes: u64,
-    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -158,6 +159,22 @@ pub struct Totals {
     /// Distinct block keys in the corpus, and how many the frozen table holds (>= 2 documents).
     pub distinct_keys: u64,
     pub table_keys: u64,
+    /// Entries discovery passed over: hidden, symbolic links, FIFOs and sockets, other
+    /// extensions.
+    #[serde(default)]
+    pub skipped: Skipped,
+    /// Bytes of the distinct documents (written or emptied): what the guardrail's shares are
+    /// shares of.
+    #[serde(default)]
+    pub bytes_decided: u64,
+    /// Bytes removed from them by each rule (`min_docs`, `site_share`, `template_variant`,
+    /// `classifier`, …).
+    #[serde(default)]
+    pub bytes_removed_by_rule: BTreeMap<Rule, u64>,
+    /// Share of `bytes_decided` removed by each rule family (`counting`, `classifier`,
+    /// `patterns`); the guardrail warns when one is above `--max-removed`.
+    #[serde(default)]
+    pub share_removed_by_family: BTreeMap<Family, f64>,
 }
 
 /// One frequent boilerplate block.
@@ -376,21 +393,7 @@ pub fn overview(outcome: &Outcome, cfg: &Config) -> Report {
         format: REPORT_FORMAT.into(),
         version: REPORT_VERSION,
         thresh_version: env!("CARGO_PKG_VERSION").into(),
-        config: ReportConfig {
-            inputs: cfg.inputs.iter().map(|p| p.display().to_string()).collect(),
-            output: cfg.output.as_ref().map(|p| p.display().to_string()),
-            discover: cfg.discover.clone(),
-            unit: cfg.unit,
-            decide: cfg.decide.clone(),
-            near_dup: cfg.near_dup.clone(),
-            keep_patterns: cfg.patterns.keep_patterns().to_vec(),
-            drop_patterns: cfg.patterns.drop_patterns().to_vec(),
-            max_removed: cfg.guard.max_removed,
-            max_emptied: cfg.guard.max_emptied,
-            strict: cfg.guard.strict,
-            max_doc_bytes: cfg.max_doc_bytes,
-            dry_run: cfg.dry_run,
-        },
+        config: ReportConfig::of(cfg),
         totals: totals(outcome),
         warnings: outcome.warnings.clone(),
         stopped: outcome.stopped,
@@ -409,6 +412,20 @@ pub fn totals(outcome: &Outcome) -> Totals {
         documents_found: outcome.docs.len() as u64,
         distinct_keys: outcome.counts.blocks.distinct_keys(),
         table_keys: outcome.counts.blocks.retained_keys() as u64,
+        skipped: outcome.skipped.clone(),
+        bytes_decided: outcome.measure.bytes,
+        bytes_removed_by_rule: outcome
+            .measure
+            .removed
+            .0
+            .iter()
+            .filter(|(_, b)| **b > 0)
+            .map(|(r, b)| (*r, *b))
+            .collect(),
+        share_removed_by_family: Family::ALL
+            .iter()
+            .map(|f| (*f, outcome.measure.share(*f)))
+            .collect(),
         ..Totals::default()
     };
     for kind in ReasonKind::ALL {
@@ -845,9 +862,30 @@ pub fn summary(outcome: &Outcome, guard: &GuardConfig, dry_run: bool) -> String 
         parts.join(", "),
         human_bytes(t.bytes_duplicate_documents),
     ));
+    let families: Vec<String> = Family::ALL
+        .iter()
+        .filter(|f| outcome.measure.removed.family(**f) > 0)
+        .map(|f| {
+            format!(
+                "{} {:.1}%",
+                f.name().trim_start_matches("the "),
+                100.0 * outcome.measure.share(*f)
+            )
+        })
+        .collect();
+    if !families.is_empty() {
+        s.push_str(&format!(
+            "by rule family, of the distinct documents' bytes: {} (a warning above --max-removed {:.0}% for any one)\n",
+            families.join(", "),
+            100.0 * guard.max_removed
+        ));
+    }
+    if !t.skipped.is_empty() {
+        s.push_str(&format!("skipped {}\n", t.skipped.describe(true)));
+    }
     if outcome.kept_existing > 0 {
         s.push_str(&format!(
-            "kept {} outputs an earlier run had finished (give --overwrite to write them again)\n",
+            "kept {} outputs an earlier run of the same input and settings had finished (--overwrite writes them again)\n",
             outcome.kept_existing
         ));
     }
@@ -976,6 +1014,19 @@ mod tests {
         assert_eq!(count(100), Some(1));
         let total: u64 = bins.iter().map(|b| b.blocks).sum();
         assert_eq!(total, 15);
+    }
+
+    #[test]
+    fn bins_reach_the_threshold() {
+        let bins = frequency_bins([2, 2, 3].into_iter(), 7);
+        assert_eq!(bins.len(), 3);
+        let wide = bins_through(&bins, 20);
+        let lows: Vec<u32> = wide.iter().map(|b| b.min_docs).collect();
+        assert_eq!(lows, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20]);
+        assert_eq!(wide[..3], bins[..]);
+        assert!(wide[3..].iter().all(|b| b.blocks == 0));
+        assert_eq!(wide[10].max_docs, 19);
+        assert_eq!(bins_through(&bins, 2), bins, "already on the axis");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! depends on the thread count or on scheduling.
 
 mod counting;
+pub mod guardrail;
 mod memory;
 mod near;
 mod write;
@@ -27,10 +28,12 @@ use crate::decide::{duplicates::first_copies, Fate, PatternHit, Removal};
 use crate::error::{Error, Issue, IssueKind};
 use crate::fingerprint::{DocFingerprint, Scratch};
 use crate::index::{Entry, Index, IndexDoc, Shard};
+use crate::input::discover::{nothing_found, Skipped};
 use crate::input::jsonl::{self, jsonl_compression, parse_record, Fields};
 use crate::input::lines::{BatchPool, RawLine};
 use crate::input::records::stream_lines;
 use crate::input::{discover, read_document, FileStamp, SourceDoc};
+use crate::output::manifest::{InputPrint, OutputCheck};
 use crate::output::{html, report};
 use crate::progress::{Pass, Progress, Silent};
 use crate::segment::{Unit, UnitChoice};
@@ -160,6 +163,10 @@ pub struct Outcome {
     /// Outputs (cleaned files, JSONL files) left as an earlier run wrote them, without
     /// `--overwrite`.
     pub kept_existing: u64,
+    /// What discovery passed over (hidden entries, links, FIFOs, other extensions).
+    pub skipped: Skipped,
+    /// What the guardrail measured: bytes removed by each rule from the distinct documents.
+    pub measure: guardrail::Measure,
     pub timings: Timings,
     /// The fingerprints, when a memory limit put them on disk (`None`: each document holds
     /// its own). Read them with [`Outcome::print`].
@@ -217,6 +224,10 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
     let mut timings = Timings::default();
     let clock = Instant::now();
     let found = discover(&cfg.inputs, &cfg.discover)?;
+    if found.docs.is_empty() {
+        return Err(nothing_found(&cfg.inputs, &cfg.discover, &found.skipped));
+    }
+    let skipped = found.skipped;
     check_collisions(&found.docs)?;
     check_modes(&found.docs, cfg)?;
     let mut issues = found.issues;
@@ -231,6 +242,9 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
         }
         None => None,
     };
+    // Outputs an earlier run left are kept only when made from the same settings (checked
+    // now) and the same input (checked after pass 1).
+    let outputs = OutputCheck::before_run(cfg, &found.docs, index.as_ref())?;
     // Without a limit nothing is spilled and no folder is made.
     let mut memory = Memory::new(cfg)?;
     timings.discover = clock.elapsed();
@@ -247,6 +261,13 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
         memory.as_mut(),
     )?;
     let sites = assign_sites(&mut docs);
+    let mut input_print = InputPrint::default();
+    for doc in &docs {
+        input_print.add(doc.source.id(), doc.print.as_ref().map(|p| p.raw));
+    }
+    if let Some(outputs) = &outputs {
+        outputs.check_input(&input_print)?;
+    }
     memory::release_freed(memory.is_some());
     let prints = memory.as_ref().map(|m| m.store.clone());
     let store = prints.as_deref();
@@ -276,7 +297,7 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
     let batch = memory.as_ref().map_or(usize::MAX, Memory::pass1_batch);
     // Not shared yet: the outcome takes its copy after the decisions.
     let removal_store = memory.as_mut().and_then(|m| Arc::get_mut(&mut m.removals));
-    decide_all(
+    let measure = decide_all(
         &mut docs,
         store,
         removal_store,
@@ -291,12 +312,15 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
     memory::release_freed(memory.is_some());
     timings.decide = clock.elapsed();
 
-    let warnings = guardrail_warnings(&docs, cfg);
+    let warnings = guardrail::warnings(&measure, cfg);
     let stopped = cfg.guard.strict && !warnings.is_empty();
 
     let clock = Instant::now();
     let mut kept_existing = 0;
     if let (Some(out), false, false) = (&cfg.output, cfg.dry_run, stopped) {
+        if let Some(outputs) = &outputs {
+            outputs.record(&input_print)?;
+        }
         match &cfg.mode {
             OutputMode::Ids => write_ids(&docs, out)?,
             _ => {
@@ -333,6 +357,8 @@ fn run_in_pool(cfg: &Config, progress: &dyn Progress) -> Result<Outcome, Error> 
         warnings,
         stopped,
         kept_existing,
+        skipped,
+        measure,
         timings,
         prints,
         removal_store: removal_stored,
@@ -629,7 +655,9 @@ fn mark_duplicates(docs: &mut [DocResult]) {
 }
 
 /// Decide the blocks of every document still to be written, `batch` documents at a time. With
-/// a removal store each batch's removals go to disk before the next batch is decided.
+/// a removal store each batch's removals go to disk before the next batch is decided. Returns
+/// what the guardrail measures: the bytes each rule removed, tallied here while the
+/// fingerprints are at hand.
 fn decide_all(
     docs: &mut [DocResult],
     store: Option<&PrintStore>,
@@ -638,12 +666,14 @@ fn decide_all(
     cfg: &Config,
     issues: &mut Vec<Issue>,
     batch: usize,
-) -> Result<(), Error> {
+) -> Result<guardrail::Measure, Error> {
+    let mut measure = guardrail::Measure::default();
     let mut start = 0;
     while start < docs.len() {
         let end = start.saturating_add(batch).min(docs.len());
         let shared: &[DocResult] = docs;
-        let decisions: Vec<Option<(Decision, u64)>> = (start..end)
+        type Decided = (Decision, u64, guardrail::RuleBytes);
+        let decisions: Vec<Option<Decided>> = (start..end)
             .into_par_iter()
             .map(|d| {
                 let doc = &shared[d];
@@ -656,14 +686,24 @@ fn decide_all(
                 let decision =
                     decide_document(&print, doc.site, &doc.pattern_hits, counts, &cfg.decide);
                 let removed = removed_bytes(&print, &decision.removals);
-                Ok(Some((decision, removed)))
+                let mut by_rule = guardrail::RuleBytes::default();
+                by_rule.add(&print, &decision.removals);
+                Ok(Some((decision, removed, by_rule)))
             })
             .collect::<Result<_, Error>>()?;
         for (d, decision) in (start..end).zip(decisions) {
             let doc = &mut docs[d];
-            if let Some((decided, removed)) = decision {
+            if let Some((decided, removed, by_rule)) = decision {
                 if decided.fate == Fate::NoContent {
                     issues.push(no_content_issue(doc));
+                } else {
+                    measure.bytes += doc.bytes;
+                    measure.documents += 1;
+                    measure.removed.merge(&by_rule);
+                    if decided.fate == Fate::Emptied {
+                        measure.emptied += 1;
+                        measure.removed_from_emptied.merge(&by_rule);
+                    }
                 }
                 doc.fate = Some(decided.fate);
                 doc.classifier_backed_off = decided.classifier_backed_off;
@@ -679,7 +719,7 @@ fn decide_all(
     if let Some(removals) = removal_store {
         removals.seal(docs.len())?;
     }
-    Ok(())
+    Ok(measure)
 }
 
 /// Annotations and standard output need JSONL inputs: a text file has no rows to pair with.
@@ -840,6 +880,10 @@ pub fn build_index(
         .map_err(|e| Error::Config(format!("cannot start worker threads: {e}")))?;
     pool.install(|| {
         let found = discover(&cfg.inputs, &cfg.discover)?;
+        // An empty shard is fine (a small corpus split many ways); an empty corpus is not.
+        if found.docs.is_empty() {
+            return Err(nothing_found(&cfg.inputs, &cfg.discover, &found.skipped));
+        }
         let mut issues = found.issues;
         let files: Vec<SourceDoc> = found
             .docs
@@ -887,33 +931,6 @@ fn check_collisions(docs: &[SourceDoc]) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-fn guardrail_warnings(docs: &[DocResult], cfg: &Config) -> Vec<String> {
-    let decided = || {
-        docs.iter()
-            .filter(|d| matches!(d.fate, Some(Fate::Written | Fate::Emptied)))
-    };
-    let total: u64 = decided().map(|d| d.bytes).sum();
-    let removed: u64 = decided().map(DocResult::removed_bytes).sum();
-    let with_content = decided().count();
-    let emptied = decided().filter(|d| d.fate == Some(Fate::Emptied)).count();
-    let mut warnings = Vec::new();
-    if total > 0 && removed as f64 > cfg.guard.max_removed * total as f64 {
-        warnings.push(format!(
-            "this run removes {:.1}% of the bytes of distinct documents, more than --max-removed {:.0}%: check --min-docs / --min-site-share before trusting it",
-            100.0 * removed as f64 / total as f64,
-            100.0 * cfg.guard.max_removed
-        ));
-    }
-    if with_content > 0 && emptied as f64 > cfg.guard.max_emptied * with_content as f64 {
-        warnings.push(format!(
-            "this run empties {emptied} of {with_content} documents ({:.1}%), more than --max-emptied {:.0}%",
-            100.0 * emptied as f64 / with_content as f64,
-            100.0 * cfg.guard.max_emptied
-        ));
-    }
-    warnings
 }
 
 #[cfg(test)]

@@ -314,3 +314,79 @@ fn unreadable_files_and_folders_are_named_and_the_rest_is_written() {
     assert!(stderr.contains("closed"), "{stderr}");
     assert_eq!(read_tree(&o).len(), 6);
 }
+
+/// Nothing to read is an error that says what was looked for and what was passed over, not a
+/// silent "0 documents" (the regression this guards).
+#[test]
+fn a_folder_without_documents_is_an_error_naming_what_was_looked_for() {
+    let dir = corpus(&[
+        ("notes/a.md", GOOD),
+        ("notes/b.md", GOOD),
+        ("x.html", b"<p>x</p>"),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    let run = clean_into(dir.path(), out.path().join("o"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no documents found in"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "looked for files ending in .txt, and JSONL files (.jsonl, .jsonl.gz, .jsonl.zst)"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("3 files with other extensions (2 .md, 1 .html; --ext md reads them)"),
+        "{stderr}"
+    );
+    assert!(!out.path().join("o").exists(), "nothing is written");
+    // --ext finds them.
+    clean_into(dir.path(), out.path().join("o"))
+        .args(["--ext", "md", "-q"])
+        .assert()
+        .success();
+    // explain and index say the same.
+    thresh()
+        .args(["index"])
+        .arg(dir.path())
+        .arg("-o")
+        .arg(out.path().join("i.thx"))
+        .assert()
+        .code(2)
+        .stderr(contains("no documents found"));
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_sockets_and_links_are_skipped_counted_and_never_read() {
+    let dir = corpus(&[("s/a.txt", GOOD)]);
+    let fifo = std::ffi::CString::new(dir.path().join("s/pipe.txt").to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates a file.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    let _socket = std::os::unix::net::UnixListener::bind(dir.path().join("s/sock.txt")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("s/a.txt"), dir.path().join("s/link.txt")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (assert, report, _t) = clean_with_report(&[
+        dir.path().to_str().unwrap(),
+        "-o",
+        out.path().join("o").to_str().unwrap(),
+    ]);
+    assert
+        .success()
+        .stderr(contains("skipped 1 symbolic link (--follow-symlinks reads them), 2 FIFOs, sockets or device files (never read)"));
+    assert_eq!(report["totals"]["skipped"]["symlinks"], 1);
+    assert_eq!(report["totals"]["skipped"]["special"], 2);
+
+    // Only FIFOs: an error (a FIFO is never opened, so nothing blocks), exit 2.
+    let fifos = tempfile::tempdir().unwrap();
+    let fifo = std::ffi::CString::new(fifos.path().join("in.txt").to_str().unwrap()).unwrap();
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    clean_into(fifos.path(), out.path().join("f"))
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(contains("skipped 1 FIFO, socket or device file"));
+}

@@ -300,3 +300,27 @@ fn help_explains_defaults_and_interactions() {
     assert!(help.contains("Cannot be combined with --no-sites"));
     assert!(help.contains("--keep-pattern wins over it"));
 }
+
+/// docs/options.md is `thresh man --markdown`, made from the flag definitions: a flag added,
+/// changed or documented anew without regenerating the page fails here.
+#[test]
+fn the_options_reference_is_the_clis_own_help() {
+    let generated = thresh().args(["man", "--markdown"]).output().unwrap();
+    assert!(generated.status.success());
+    let page = std::fs::read(crate::harness::fixtures().join("../docs/options.md"))
+        .expect("docs/options.md");
+    assert!(
+        generated.stdout == page,
+        "docs/options.md is not the CLI's help: regenerate it with\n  cargo run -q -- man --markdown > docs/options.md"
+    );
+    let text = String::from_utf8(page).unwrap();
+    for flag in [
+        "--min-docs",
+        "--overwrite",
+        "--memory-limit",
+        "--shard",
+        "--json",
+    ] {
+        assert!(text.contains(&format!("`{flag}")), "{flag} missing");
+    }
+}

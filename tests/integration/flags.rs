@@ -64,6 +64,8 @@ fn hidden_files_and_other_extensions_are_skipped_unless_asked() {
             "txt",
             "--ext",
             "md",
+            // Other settings: the first run's outputs are written again.
+            "--overwrite",
         ])
         .assert()
         .success();
@@ -93,7 +95,7 @@ fn symlinks_are_skipped_unless_followed() {
     clean_into(dir.path(), &o).arg("-q").assert().success();
     assert!(!o.join("site.example/linked.txt").exists());
     clean_into(dir.path(), &o)
-        .args(["-q", "--follow-symlinks"])
+        .args(["-q", "--follow-symlinks", "--overwrite"])
         .assert()
         .success();
     assert_eq!(
@@ -260,12 +262,12 @@ fn forced_units() {
         std::fs::read(o.join("a.txt")).unwrap(),
         b"second line\n\nthird line\n"
     );
-    // A rerun keeps finished outputs (resume) and says so...
+    // A rerun with other settings stops before writing, naming what changed...
     clean_into(dir.path(), &o)
         .args(["--unit", "paragraph", "--min-docs", "2"])
         .assert()
-        .success()
-        .stderr(contains("kept 2 outputs an earlier run had finished"));
+        .code(2)
+        .stderr(contains("--unit line → paragraph"));
     assert_eq!(
         std::fs::read(o.join("a.txt")).unwrap(),
         b"second line\n\nthird line\n"

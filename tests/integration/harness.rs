@@ -13,13 +13,19 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
-/// Every file under `root` (hidden ones included), by relative path.
+/// Every file under `root` (hidden ones included), by relative path; the run records of an
+/// output folder (`.thresh-runs/`) are left out: `reruns.rs` reads them itself.
 pub fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     if !root.exists() {
         return out;
     }
-    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+    let records = thresh::output::manifest::RUNS_FOLDER;
+    let walk = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() != 1 || e.file_name() != records);
+    for entry in walk {
         let entry = entry.expect("walk");
         if entry.file_type().is_file() {
             let rel = entry.path().strip_prefix(root).expect("under root");

@@ -15,7 +15,11 @@ use crate::decide::{Fate, ReasonKind};
 use crate::error::{Error, IssueKind};
 use crate::explain::{explain, Explanation};
 use crate::output::report::{self, human_bytes, FrequencyBin, MatchKind, Report, SiteRow};
+use crate::pipeline::guardrail::Family;
 use crate::pipeline::Outcome;
+
+mod samples;
+use samples::sample_documents;
 
 /// Documents shown in full, removed blocks struck through.
 pub const SAMPLE_DOCUMENTS: usize = 6;
@@ -244,6 +248,8 @@ svg text { font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Li
 .r-drop { background:#f7e1ee; } .r-drop del { color:#7a2659; } .r-drop .tag { background:#b0588d; }
 .r-repeated { background:#dcebf7; } .r-repeated del { color:#00406b; } .r-repeated .tag { background:#0072b2; }
 .more { padding:4px 14px; color:var(--muted); font-style:italic; }
+details.fold > summary { cursor:pointer; padding:1px 14px 1px 4.6em; color:var(--muted); font-family:system-ui,sans-serif; font-size:.8rem; font-style:italic; list-style-position:inside; }
+details.fold > summary:hover { color:var(--fg); }
 footer { margin-top:56px; color:var(--muted); font-size:.85rem; }
 "#;
 
@@ -378,6 +384,28 @@ fn totals(h: &mut String, r: &Report) {
     h.push_str(&stacked_bar(&parts, 1000.0, 26.0, "chart corpus-bar"));
     parts.retain(|(_, b)| *b > 0);
     legend(h, &parts, t.bytes_read);
+    // What the guardrail measures: each rule family's share of the distinct documents.
+    let families: Vec<String> = t
+        .share_removed_by_family
+        .iter()
+        .filter(|(_, share)| **share > 0.0)
+        .map(|(family, share)| {
+            format!(
+                "{} <strong>{:.1}%</strong>",
+                family.name().trim_start_matches("the "),
+                100.0 * share
+            )
+        })
+        .collect();
+    if !families.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p class=\"muted\">Removed by rule family, of the {} of distinct documents: {}. The guardrail warns when one family is above <code>--max-removed</code> ({:.0}%).</p>",
+            human_bytes(t.bytes_decided),
+            families.join(", "),
+            100.0 * r.config.max_removed
+        );
+    }
     h.push_str("</section>\n");
 }
 
@@ -428,7 +456,8 @@ fn legend(h: &mut String, parts: &[(Part, u64)], total: u64) {
 
 fn frequency(h: &mut String, r: &Report) {
     let min_docs = r.config.decide.min_docs;
-    let bins = &r.doc_frequency;
+    // The axis reaches the --min-docs line even where no block is that frequent.
+    let bins = &report::bins_through(&r.doc_frequency, min_docs);
     let total: u64 = bins.iter().map(|b| b.blocks).sum();
     let at_or_above: u64 = bins
         .iter()
@@ -585,9 +614,19 @@ fn histogram_svg(bins: &[FrequencyBin], min_docs: u32) -> String {
     s
 }
 
-/// Warn about a site whose removed share is above what chrome alone explains.
+/// Mark a site where one rule family removed more than `--max-removed` of its distinct
+/// documents' bytes: the guardrail's test, per site.
 fn site_is_suspicious(row: &SiteRow, max_removed: f64) -> bool {
-    row.share_removed > max_removed
+    let distinct = row.bytes.saturating_sub(row.bytes_duplicate_documents);
+    Family::ALL.iter().any(|&family| {
+        let removed: u64 = row
+            .bytes_removed
+            .iter()
+            .filter(|(k, _)| Family::of_kind(**k) == family)
+            .map(|(_, b)| b)
+            .sum();
+        distinct > 0 && removed as f64 > max_removed * distinct as f64
+    })
 }
 
 fn site_parts(row: &SiteRow) -> Vec<(Part, u64)> {
@@ -611,7 +650,7 @@ fn sites(h: &mut String, r: &Report) {
     let max_removed = r.config.max_removed;
     let _ = writeln!(
         h,
-        "<section id=\"sites\">\n<h2>Removal per site</h2>\n<p class=\"lead\">Sites by the share of their bytes removed, largest first. A row is marked when a site lost more than <code>--max-removed</code> ({:.0}%): typical chrome is 15–40% of a page, so check such a site's documents below or with <code>thresh explain</code>.</p>",
+        "<section id=\"sites\">\n<h2>Removal per site</h2>\n<p class=\"lead\">Sites by the share of their bytes removed, largest first. A row is marked when one rule family (counting, the classifier, drop patterns) removed more than <code>--max-removed</code> ({:.0}%) of its distinct documents' bytes: typical chrome is 15–40% of a page, so check such a site's documents below or with <code>thresh explain</code>.</p>",
         max_removed * 100.0
     );
     let used: Vec<Part> = Part::ORDER
@@ -778,99 +817,6 @@ fn clusters(h: &mut String, r: &Report) {
     h.push_str("</section>\n");
 }
 
-fn sample_documents(h: &mut String, samples: &[Explanation]) {
-    let _ = writeln!(
-        h,
-        "<section id=\"samples\">\n<h2>Sample documents</h2>\n<p class=\"lead\">A few documents as the run saw them, one per site first. Removed blocks are struck through and coloured by reason; hover a block for the rule that fired and another document holding it. <code>thresh explain DOC</code> shows any document this way.</p>"
-    );
-    let mut legend_parts: Vec<(Part, u64)> = Vec::new();
-    for kind in ReasonKind::ALL {
-        let used = samples.iter().any(|e| {
-            e.blocks
-                .iter()
-                .any(|b| b.removal.as_ref().is_some_and(|r| r.reason.kind() == kind))
-        });
-        if used {
-            legend_parts.push((Part::Removed(kind), 0));
-        }
-    }
-    h.push_str("<div class=\"legend\">");
-    for (part, _) in &legend_parts {
-        let _ = write!(
-            h,
-            "<span><i class=\"sw\" style=\"background:{}\"></i>{}</span>",
-            part.colour(),
-            part.label()
-        );
-    }
-    h.push_str("</div>\n");
-    if samples.is_empty() {
-        h.push_str("<p class=\"muted\">No document had a block removed.</p>\n");
-    }
-    for e in samples {
-        let _ = writeln!(
-            h,
-            "<div class=\"doc\"><h3>{}</h3><div class=\"sum\">{}{}</div><div class=\"body\">",
-            escape_path(&e.id),
-            if e.site.is_empty() {
-                String::new()
-            } else {
-                format!("site {} · ", escape(&e.site))
-            },
-            escape(&e.summary)
-        );
-        let mut previous: Option<ReasonKind> = None;
-        for b in e.blocks.iter().take(MAX_SAMPLE_BLOCKS) {
-            let kind_here = b.removal.as_ref().map(|r| r.reason.kind());
-            // One tag per run of blocks removed for the same reason: colour says the rest.
-            let tag_shown = kind_here != previous;
-            previous = kind_here;
-            match &b.removal {
-                Some(r) => {
-                    let kind = r.reason.kind();
-                    let tag = if tag_shown { kind.name() } else { "" };
-                    let mut why = r.why.clone();
-                    if let Some(ex) = &r.example {
-                        let at = ex.line.map(|l| format!(":{l}")).unwrap_or_default();
-                        let _ = write!(why, "; also in {}{at}", ex.id);
-                    }
-                    let _ = writeln!(
-                        h,
-                        "<div class=\"blk removed {}\" title=\"{}\"><span class=\"ln\">{}</span><del class=\"t\">{}</del><span class=\"{}\">{tag}</span></div>",
-                        reason_class(kind),
-                        escape(&why),
-                        b.line,
-                        escape(&b.text),
-                        if tag_shown { "tag" } else { "" },
-                    );
-                }
-                None => {
-                    let title = b
-                        .note
-                        .as_ref()
-                        .map(|n| format!(" title=\"{}\"", escape(n)))
-                        .unwrap_or_default();
-                    let _ = writeln!(
-                        h,
-                        "<div class=\"blk\"{title}><span class=\"ln\">{}</span><span class=\"t\">{}</span><span></span></div>",
-                        b.line,
-                        escape(&b.text)
-                    );
-                }
-            }
-        }
-        if e.blocks.len() > MAX_SAMPLE_BLOCKS {
-            let _ = writeln!(
-                h,
-                "<div class=\"more\">{} more blocks not shown.</div>",
-                e.blocks.len() - MAX_SAMPLE_BLOCKS
-            );
-        }
-        h.push_str("</div></div>\n");
-    }
-    h.push_str("</section>\n");
-}
-
 fn issues(h: &mut String, r: &Report) {
     let _ = writeln!(
         h,
@@ -920,119 +866,21 @@ fn issues(h: &mut String, r: &Report) {
     h.push_str("</section>\n");
 }
 
-/// The flag that sets each configuration field, for the configuration table.
-const FLAGS: [(&str, &str); 24] = [
-    ("inputs", "INPUT"),
-    ("output", "-o, --output"),
-    ("discover.extensions", "--ext"),
-    ("discover.include_hidden", "--hidden"),
-    ("discover.follow_symlinks", "--follow-symlinks"),
-    ("discover.sites", "--site-depth, --no-sites"),
-    ("unit", "--unit"),
-    ("decide.min_docs", "--min-docs"),
-    ("decide.min_site_share", "--min-site-share"),
-    ("decide.min_site_docs", "--min-site-docs"),
-    ("decide.min_repeat_words", "--min-repeat-words"),
-    ("decide.use_sites", "--no-sites (off)"),
-    ("decide.max_enclosed_words", "--max-enclosed-words"),
-    ("decide.min_enclosed_run", "--min-enclosed-run"),
-    ("near_dup.enabled", "--no-dedup (off)"),
-    ("near_dup.threshold", "--near-dup-threshold"),
-    ("near_dup.keep", "--keep"),
-    ("keep_patterns", "--keep-pattern"),
-    ("drop_patterns", "--drop-pattern"),
-    ("max_removed", "--max-removed"),
-    ("max_emptied", "--max-emptied"),
-    ("strict", "--strict"),
-    ("max_doc_bytes", "--max-doc-bytes"),
-    ("dry_run", "--dry-run"),
-];
-
-/// Flatten a JSON value into `(dotted path, shown value)` rows; lists and scalars are leaves.
-fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
-    match v {
-        serde_json::Value::Object(map) => {
-            for (k, child) in map {
-                let path = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                // Sections (decide, near_dup) open up; a nested object inside one (a site rule
-                // with its depth) reads best as one value.
-                if prefix.is_empty() || !child.is_object() {
-                    flatten(&path, child, out);
-                } else {
-                    out.push((path, one_line(child)));
-                }
-            }
-        }
-        serde_json::Value::Array(items) if items.is_empty() => {
-            out.push((prefix.into(), "none".into()))
-        }
-        serde_json::Value::Array(items) => {
-            let shown: Vec<String> = items
-                .iter()
-                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
-                .collect();
-            out.push((prefix.into(), shown.join(", ")));
-        }
-        serde_json::Value::String(s) => out.push((prefix.into(), s.clone())),
-        serde_json::Value::Null => out.push((prefix.into(), "none".into())),
-        other => out.push((prefix.into(), other.to_string())),
-    }
-}
-
-/// A small object as `key value, key value` (a site rule: `mode depth, depth 1`).
-fn one_line(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Object(map) => map
-            .iter()
-            .map(|(k, x)| {
-                format!(
-                    "{k} {}",
-                    x.as_str().map_or_else(|| x.to_string(), str::to_string)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 fn config(h: &mut String, r: &Report) {
     let _ = writeln!(
         h,
-        "<section id=\"config\">\n<h2>Configuration</h2>\n<p class=\"lead\">The effective settings of this run, defaults included.</p>"
+        "<section id=\"config\">\n<h2>Configuration</h2>\n<p class=\"lead\">The effective settings of this run, defaults included, each with the flag that sets it.</p>"
     );
-    let mut rows = Vec::new();
-    match serde_json::to_value(&r.config) {
-        Ok(v) => flatten("", &v, &mut rows),
-        Err(e) => rows.push(("error".into(), e.to_string())),
-    }
-    // The order of the flags table (the order of `thresh clean --help`); settings it does not
-    // name yet come last, alphabetically.
-    rows.sort_by_key(|(path, _)| {
-        FLAGS
-            .iter()
-            .position(|(p, _)| p == path)
-            .unwrap_or(FLAGS.len())
-    });
     h.push_str(
         "<table>\n<thead><tr><th>setting</th><th>flag</th><th>value</th></tr></thead>\n<tbody>\n",
     );
-    for (path, value) in rows {
-        let flag = FLAGS
-            .iter()
-            .find(|(p, _)| *p == path)
-            .map_or("", |(_, f)| f);
+    for s in crate::output::settings::settings(&r.config) {
         let _ = writeln!(
             h,
             "<tr><td><code>{}</code></td><td>{}</td><td class=\"id\">{}</td></tr>",
-            escape(&path),
-            escape(flag),
-            escape(&value)
+            escape(&s.path),
+            escape(s.flag),
+            escape(&s.value)
         );
     }
     h.push_str("</tbody>\n</table>\n</section>\n");
@@ -1112,6 +960,26 @@ mod tests {
         );
     }
 
+    /// On a small corpus where no block is in --min-docs documents the line still falls
+    /// inside the plot, at the left edge of its own (empty) bin.
+    #[test]
+    fn the_min_docs_line_is_always_on_the_axis() {
+        let mut r = report();
+        r.doc_frequency = bins(&[(1, 1, 300), (2, 2, 10), (3, 3, 2)]);
+        r.config.decide.min_docs = 12;
+        let html = render(&r, &[]);
+        let line = html
+            .split("stroke-dasharray=\"6 4\"")
+            .next()
+            .and_then(|before| before.rsplit("<line x1=\"").next())
+            .and_then(|x| x.split('"').next())
+            .and_then(|x| x.parse::<f64>().ok())
+            .expect("the threshold line");
+        // Plot from x = 64 to 880 (900 wide, 20 right margin).
+        assert!(line > 64.0 && line < 880.0, "line at {line}");
+        assert!(html.contains("--min-docs 12"));
+    }
+
     #[test]
     fn numbers_are_grouped_and_compacted() {
         assert_eq!(thousands(0), "0");
@@ -1167,6 +1035,8 @@ mod tests {
             warnings: vec!["removes <b>too</b> much".into()],
             stopped: false,
             kept_existing: 0,
+            skipped: Default::default(),
+            measure: Default::default(),
             timings: Default::default(),
             prints: None,
             removal_store: None,
@@ -1238,6 +1108,52 @@ mod tests {
         assert!(!html.contains("<script"));
         assert!(html.contains("default-src 'none'"));
         assert!(html.contains("12,345"), "documents found");
+    }
+
+    /// Every setting in the configuration table names its flag, whatever the mode and the
+    /// options given: a new setting without a flag fails here.
+    #[test]
+    fn every_setting_shows_its_flag() {
+        let mut cfg = Config {
+            inputs: vec!["in".into()],
+            output: Some("out".into()),
+            index: Some("all.thx".into()),
+            mode: crate::config::OutputMode::Annotate("thresh".into()),
+            ..Config::default()
+        };
+        cfg.discover.sites = crate::input::SiteRule::None;
+        for c in [Config::default(), cfg] {
+            let config = report::ReportConfig::of(&c);
+            let rows = crate::output::settings::settings(&config);
+            assert!(rows.len() >= 35, "{rows:?}");
+            for row in &rows {
+                assert!(!row.flag.is_empty(), "no flag for {}", row.path);
+            }
+            let html = render(&Report { config, ..report() }, &[]);
+            assert!(html.contains("<td>--classifier</td>"));
+            assert!(html.contains("<td>--keep-comments</td>"));
+            assert!(html.contains("<td>--variant-cover</td>"));
+        }
+    }
+
+    #[test]
+    fn totals_show_each_rule_familys_share() {
+        let mut r = report();
+        r.totals.bytes_decided = 9_000;
+        r.totals.share_removed_by_family = [(Family::Counting, 0.65), (Family::Classifier, 0.0)]
+            .into_iter()
+            .collect();
+        let html = render(&r, &[]);
+        assert!(
+            html.contains(
+                "of the 9.0 KB of distinct documents: counting rules <strong>65.0%</strong>."
+            ),
+            "{html}"
+        );
+        assert!(
+            !html.contains("block classifier <strong>"),
+            "a family that removed nothing"
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::decide::near_dup::KeptBecause;
-use crate::decide::{BoilerplateRule, Fate, PatternHit, Placement, Reason, ReasonKind};
+use crate::decide::{BoilerplateRule, Cue, Fate, PatternHit, Placement, Reason, ReasonKind};
 use crate::error::Error;
 use crate::fingerprint::Key;
 use crate::input::SourceDoc;
@@ -343,13 +343,23 @@ fn explain_blocks(
         .filter(|(_, hit)| *hit == PatternHit::Keep)
         .map(|(b, _)| *b)
         .collect();
-    let boilerplate_keys: HashSet<Key> = removals
-        .iter()
-        .filter(|r| r.reason.kind() == ReasonKind::Boilerplate)
-        .filter_map(|r| print.blocks.get(r.block as usize)?.key())
+    // Blocks seen elsewhere whose other place is named: boilerplate, classified blocks with
+    // that cue, and kept blocks found in other documents.
+    let seen_elsewhere = |i: usize, reason: Option<&&Reason>| match reason {
+        Some(Reason::Boilerplate { .. }) => true,
+        Some(Reason::Classified { features, .. }) => features.contains(&Cue::SeenElsewhere),
+        Some(_) => false,
+        None => print.blocks[i]
+            .key()
+            .is_some_and(|k| outcome.counts.blocks.stats(k).docs >= 2),
+    };
+    let wanted_keys: HashSet<Key> = (0..print.blocks.len())
+        .filter(|&i| seen_elsewhere(i, removal_of.get(&(i as u32))))
+        .filter_map(|i| print.blocks[i].key())
         .collect();
-    let elsewhere = other_occurrences(outcome, index, &boilerplate_keys);
+    let elsewhere = other_occurrences(outcome, index, &wanted_keys);
     let site_size = outcome.counts.blocks.site_size(doc.site);
+    let classifier_notes = classifier_notes(&print, &removals, &kept_by_pattern, outcome, cfg);
 
     let mut out = Vec::with_capacity(print.blocks.len());
     let mut line = 1u32;
@@ -370,16 +380,20 @@ fn explain_blocks(
                 site_documents: outcome.counts.blocks.site_docs(key, doc.site),
             }
         });
+        let example_elsewhere = |lines: &mut LineCache| {
+            block
+                .key()
+                .and_then(|k| elsewhere.get(&k))
+                .map(|&(d, offset)| Example {
+                    id: outcome.docs[d].source.id().to_string(),
+                    line: lines.line_of(&outcome.docs[d].source, cfg, offset),
+                })
+        };
         let removal = removal_of.get(&(i as u32)).map(|reason| {
             let example = match reason {
-                Reason::Boilerplate { .. } => {
-                    block
-                        .key()
-                        .and_then(|k| elsewhere.get(&k))
-                        .map(|&(d, offset)| Example {
-                            id: outcome.docs[d].source.id().to_string(),
-                            line: lines.line_of(&outcome.docs[d].source, cfg, offset),
-                        })
+                Reason::Boilerplate { .. } => example_elsewhere(lines),
+                Reason::Classified { features, .. } if features.contains(&Cue::SeenElsewhere) => {
+                    example_elsewhere(lines)
                 }
                 Reason::RepeatedInDocument {
                     first_copy_start, ..
@@ -412,12 +426,25 @@ fn explain_blocks(
         });
         let kept = written && removal.is_none();
         let note = if kept {
-            kept_note(
+            let counting = kept_note(
                 kept_by_pattern.contains(&(i as u32)),
                 counts,
                 site_size,
                 cfg,
             )
+            .map(|note| match example_elsewhere(lines) {
+                Some(ex) => format!(
+                    "{note}; also in {}{}",
+                    ex.id,
+                    ex.line.map(|l| format!(":{l}")).unwrap_or_default()
+                ),
+                None => note,
+            });
+            let classifier = classifier_notes.get(i).cloned().flatten();
+            match (counting, classifier) {
+                (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+                (a, b) => a.or(b),
+            }
         } else {
             None
         };
@@ -434,6 +461,52 @@ fn explain_blocks(
         });
     }
     out
+}
+
+/// Why the classifier kept each block it came close to removing (see
+/// [`crate::decide::classify::kept`]), from the decisions as they stood before it ran: the
+/// recorded removals without the classifier's own and the separators decided after it.
+fn classifier_notes(
+    print: &crate::fingerprint::DocFingerprint,
+    removals: &[crate::decide::Removal],
+    kept_by_pattern: &HashSet<u32>,
+    outcome: &Outcome,
+    cfg: &Config,
+) -> Vec<Option<String>> {
+    let n = print.blocks.len();
+    let Some(feats) = &print.features else {
+        return vec![None; n];
+    };
+    let mut before: Vec<Option<Reason>> = vec![None; n];
+    for r in removals {
+        if !matches!(
+            r.reason.kind(),
+            ReasonKind::Classified | ReasonKind::Separator
+        ) {
+            if let Some(slot) = before.get_mut(r.block as usize) {
+                *slot = Some(r.reason.clone());
+            }
+        }
+    }
+    let locked: Vec<bool> = (0..n as u32)
+        .map(|b| kept_by_pattern.contains(&b))
+        .collect();
+    let seen: Vec<bool> = print
+        .blocks
+        .iter()
+        .map(|b| {
+            b.key()
+                .is_some_and(|k| outcome.counts.blocks.stats(k).docs >= 2)
+        })
+        .collect();
+    crate::decide::classify::kept(
+        print,
+        feats,
+        &before,
+        &locked,
+        &seen,
+        &cfg.decide.classifier,
+    )
 }
 
 /// For each key, the first other document in run order holding it (and the block's offset
@@ -629,6 +702,32 @@ fn kept_note(
     }
     let c = counts.filter(|c| c.documents >= 2)?;
     let d = &cfg.decide;
+    let stats = crate::count::KeyStats {
+        docs: c.documents,
+        sites: c.sites,
+    };
+    // Frequent enough by the plain thresholds and still kept: the position rule spared it.
+    match crate::decide::frequent(stats, c.site_documents, site_size, d, 1.0) {
+        Some(BoilerplateRule::MinDocs) => {
+            return Some(format!(
+                "kept: in {} documents, at least --min-docs {}, but inside the article body, where removal needs --body-evidence {} times that ({:.0} documents) or a run with a block that has it",
+                c.documents,
+                d.min_docs,
+                d.body_evidence,
+                (f64::from(d.min_docs) * d.body_evidence).ceil()
+            ))
+        }
+        Some(BoilerplateRule::SiteShare) => {
+            return Some(format!(
+                "kept: in {} of {site_size} documents of its site ({:.0}%, at least --min-site-share {}), but inside the article body, where removal needs --body-evidence {} times that share or a run with a block that has it",
+                c.site_documents,
+                share(c.site_documents, site_size) * 100.0,
+                d.min_site_share,
+                d.body_evidence
+            ))
+        }
+        None => {}
+    }
     let site_part = if !d.use_sites {
         "sites are off (--no-sites)".to_string()
     } else if site_size < d.min_site_docs {
@@ -771,176 +870,4 @@ pub fn render_text(e: &Explanation, colour: bool) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::pipeline::run;
-
-    fn corpus(files: &[(&str, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for (rel, text) in files {
-            let path = dir.path().join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        dir
-    }
-
-    /// Six articles of one site sharing a menu line; the first prints a caption twice.
-    fn site_corpus() -> tempfile::TempDir {
-        const STORIES: [(&str, &str); 6] = [
-            (
-                "Ferry timetable changes",
-                "Boats leave earlier from the pier during winter.",
-            ),
-            (
-                "Bakery wins award",
-                "Judges praised the rye loaf and the cinnamon buns.",
-            ),
-            (
-                "Library reopens",
-                "Shelves were rebuilt and a reading garden added.",
-            ),
-            (
-                "Marathon route set",
-                "Runners will cross both bridges before noon.",
-            ),
-            (
-                "School robotics team",
-                "Pupils built a rover that climbs stairs unaided.",
-            ),
-            (
-                "Harbour wall repaired",
-                "Engineers poured concrete through the calm week.",
-            ),
-        ];
-        let mut files: Vec<(String, String)> = STORIES
-            .iter()
-            .enumerate()
-            .map(|(i, (title, body))| {
-                (
-                    format!("news/a{i}.txt"),
-                    format!("Home | World | Sport\n{title}\n{body}\n"),
-                )
-            })
-            .collect();
-        files[0].1.push_str(
-            "The mayor opens the new bridge on Monday.\nThe mayor opens the new bridge on Monday.\n",
-        );
-        let refs: Vec<(&str, &str)> = files
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
-        corpus(&refs)
-    }
-
-    fn dry_run(dir: &Path) -> (Outcome, Config) {
-        let cfg = Config {
-            inputs: vec![dir.to_path_buf()],
-            dry_run: true,
-            ..Config::default()
-        };
-        let outcome = run(&cfg).unwrap();
-        (outcome, cfg)
-    }
-
-    #[test]
-    fn removed_blocks_carry_reason_rule_counts_and_example() {
-        let dir = site_corpus();
-        let (outcome, cfg) = dry_run(dir.path());
-        let i = find_document(&outcome, "news/a0.txt").unwrap();
-        let e = explain(&outcome, &cfg, i).unwrap();
-        assert_eq!(e.status, DocStatus::Written);
-        assert_eq!(e.blocks.len(), 5);
-        let menu = &e.blocks[0];
-        assert!(!menu.kept);
-        let r = menu.removal.as_ref().unwrap();
-        assert_eq!(r.flag.as_deref(), Some("--min-docs"));
-        assert_eq!(r.threshold.as_deref(), Some("5"));
-        assert!(matches!(
-            r.reason,
-            Reason::Boilerplate {
-                documents: 6,
-                sites: 1,
-                site_documents: 6,
-                site_size: 6,
-                ..
-            }
-        ));
-        assert_eq!(
-            r.example,
-            Some(Example {
-                id: "news/a1.txt".into(),
-                line: Some(1)
-            })
-        );
-        assert!(r.why.contains("in 6 documents on 1 site"), "{}", r.why);
-        assert!(e.blocks[1].kept && e.blocks[1].removal.is_none());
-        let repeat = &e.blocks[4];
-        assert_eq!(repeat.line, 5);
-        let r = repeat.removal.as_ref().unwrap();
-        assert_eq!(r.reason.kind(), ReasonKind::RepeatedInDocument);
-        assert_eq!(r.example.as_ref().and_then(|x| x.line), Some(4));
-        assert_eq!(e.blocks_removed, 2);
-        assert_eq!(
-            e.bytes_removed,
-            ("Home | World | Sport\n".len() + "The mayor opens the new bridge on Monday.\n".len())
-                as u64
-        );
-    }
-
-    #[test]
-    fn near_duplicate_names_the_kept_copy_and_similarity() {
-        let story = "The council voted on Tuesday to rebuild the harbour wall after the winter storms damaged it badly.\nWork starts in spring and should last eight months according to the engineers in charge.\nResidents asked for a footpath along the top of the new wall, which the plan now includes.\n";
-        let dir = corpus(&[
-            ("a/story.txt", story),
-            ("b/story-copy.txt", &format!("{story}Updated at noon.\n")),
-            ("c/other.txt", "Something unrelated entirely here.\n"),
-        ]);
-        let (outcome, cfg) = dry_run(dir.path());
-        let copy = explain(
-            &outcome,
-            &cfg,
-            find_document(&outcome, "b/story-copy.txt").unwrap(),
-        )
-        .unwrap();
-        assert_eq!(copy.status, DocStatus::NearDuplicate);
-        assert_eq!(copy.duplicate_of.as_deref(), Some("a/story.txt"));
-        assert!(copy.similarity.unwrap() >= 0.7);
-        assert!(copy.blocks.iter().all(|b| !b.kept));
-        assert!(copy.summary.contains("a/story.txt"));
-        let kept = explain(
-            &outcome,
-            &cfg,
-            find_document(&outcome, "a/story.txt").unwrap(),
-        )
-        .unwrap();
-        assert_eq!(kept.copies.len(), 1);
-        assert_eq!(kept.copies[0].id, "b/story-copy.txt");
-    }
-
-    #[test]
-    fn documents_are_found_by_path_or_id_and_unknown_ones_are_an_error() {
-        let dir = site_corpus();
-        let (outcome, _) = dry_run(dir.path());
-        let by_path = dir.path().join("news/a3.txt");
-        let i = find_document(&outcome, by_path.to_str().unwrap()).unwrap();
-        assert_eq!(outcome.docs[i].source.id(), "news/a3.txt");
-        let err = find_document(&outcome, "news/missing.txt").unwrap_err();
-        assert!(matches!(err, Error::UnknownDocument { documents: 6, .. }));
-    }
-
-    #[test]
-    fn text_marks_blocks_and_colour_is_optional() {
-        let dir = site_corpus();
-        let (outcome, cfg) = dry_run(dir.path());
-        let e = explain(&outcome, &cfg, 0).unwrap();
-        let plain = render_text(&e, false);
-        assert!(!plain.contains('\x1b'));
-        assert!(plain.contains("1 - Home | World | Sport\n"), "{plain}");
-        assert!(plain.contains("2 + Ferry timetable changes"), "{plain}");
-        assert!(plain.contains("also in news/a1.txt:1"), "{plain}");
-        assert!(plain.contains("first copy at news/a0.txt:4"), "{plain}");
-        let coloured = render_text(&e, true);
-        assert!(coloured.contains("\x1b[31;9mHome | World | Sport"));
-    }
-}
+mod tests;

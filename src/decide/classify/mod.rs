@@ -18,6 +18,10 @@
 //! 4. a document the classifier would nearly empty is left as counting decided: the classifier
 //!    backs off and says so ([`Outcome::backed_off`]).
 
+mod kept;
+
+pub use kept::kept;
+
 use serde::{Deserialize, Serialize};
 
 use super::Reason;
@@ -92,7 +96,7 @@ pub struct Thresholds {
 
 impl Strength {
     /// The thresholds of each strength, chosen on two sets of real pages with human gold
-    /// (README, "Quality and speed"): with comment threads kept, the default keeps recall
+    /// (docs/performance.md, "Quality"): with comment threads kept, the default keeps recall
     /// within 0.02 of counting alone on both.
     pub fn thresholds(self) -> Thresholds {
         let base = Thresholds {
@@ -480,19 +484,84 @@ fn nearest(classes: &[Class], skip: impl Fn(Class) -> bool) -> (Vec<Class>, Vec<
     (left, right)
 }
 
-/// Run the classifier over the blocks counting kept. `reasons` is updated in place; `seen`
-/// says, per block, whether another document holds it too.
-pub fn classify(
+/// What the classifier concluded about a document's keyed blocks, before removing any: the
+/// reading [`classify`] acts on and [`kept`] puts into words.
+struct Analysis {
+    t: Thresholds,
+    has_stoplist: bool,
+    /// Indexes of the blocks looked at (keyed, not a later copy of an earlier block).
+    keyed: Vec<usize>,
+    block_cues: Vec<Vec<Cue>>,
+    strong: Vec<bool>,
+    /// Each block's class from its own features, and after context.
+    before: Vec<Class>,
+    class: Vec<Class>,
+    chrome_neighbours: Vec<bool>,
+    /// Made good by its neighbours (a short line between prose, a near-good block beside it).
+    by_neighbours: Vec<bool>,
+    /// Where the comment thread starts (in `keyed` positions); `keyed.len()` without one.
+    article_end: usize,
+    /// The article's main run of good blocks, as (first, last, weight).
+    best: Option<(usize, usize, u64)>,
+    title: Option<usize>,
+    /// Each block's run of consecutive non-good blocks, as (first, last).
+    runs: Vec<(usize, usize)>,
+}
+
+impl Analysis {
+    fn run_len(&self, k: usize) -> usize {
+        self.runs[k].1 - self.runs[k].0 + 1
+    }
+
+    fn zone(&self, k: usize) -> Zone {
+        match self.best {
+            _ if k >= self.article_end => Zone::Comments,
+            None => Zone::NoArticle,
+            Some((s, _, _)) if k < s => Zone::BeforeArticle,
+            Some((_, e, _)) if k > e => Zone::AfterArticle,
+            Some(_) => Zone::InArticle,
+        }
+    }
+
+    /// Whether the block at `k` goes, by its class and zone.
+    fn removes(&self, k: usize, feats: &DocFeatures) -> bool {
+        let t = &self.t;
+        let f = &feats.blocks[self.keyed[k]];
+        match self.zone(k) {
+            Zone::Comments => true,
+            // Careful inside the article and where there is none: only clear chrome goes.
+            // Without an article there is no telling a headline list from a short text.
+            Zone::NoArticle => self.class[k] == Class::Bad && clear_chrome(f),
+            Zone::InArticle => {
+                self.class[k] == Class::Bad
+                    && (clear_chrome(f)
+                        || (self.run_len(k) >= t.inside_run && !f.has(flag::SENTENCE_END)))
+            }
+            Zone::BeforeArticle if !t.strict_before => {
+                self.strong[k] && self.class[k] == Class::Bad
+            }
+            Zone::BeforeArticle | Zone::AfterArticle => {
+                if t.strict_outside {
+                    self.class[k] != Class::Good
+                } else {
+                    self.class[k] == Class::Bad
+                }
+            }
+        }
+    }
+}
+
+/// Classes, context, the comment thread, the article's main run and its title, for the blocks
+/// counting kept; `None` when the classifier is off or has nothing to look at.
+fn analyse(
     doc: &DocFingerprint,
     feats: &DocFeatures,
-    reasons: &mut [Option<Reason>],
-    locked: &[bool],
+    reasons: &[Option<Reason>],
     seen: &[bool],
     cfg: &ClassifierConfig,
-) -> Outcome {
-    let mut outcome = Outcome::default();
+) -> Option<Analysis> {
     if cfg.strength == Strength::Off || feats.blocks.len() != doc.blocks.len() {
-        return outcome;
+        return None;
     }
     let t = cfg.strength.thresholds();
     let has_stoplist = feats.stoplist.is_some();
@@ -506,7 +575,7 @@ pub fn classify(
         })
         .collect();
     if keyed.is_empty() {
-        return outcome;
+        return None;
     }
     let n = keyed.len();
     let mut block_cues: Vec<Vec<Cue>> = Vec::with_capacity(n);
@@ -528,13 +597,17 @@ pub fn classify(
     // up in the classes before this step; the page's edges count as chrome.
     let before = class.clone();
     let mut chrome_neighbours = vec![false; n];
+    let mut by_neighbours = vec![false; n];
     let (left, right) = nearest(&before, |c| c == Class::Short);
     for k in 0..n {
         if before[k] != Class::Short {
             continue;
         }
         class[k] = match (left[k], right[k]) {
-            (Class::Good, Class::Good) => Class::Good,
+            (Class::Good, Class::Good) => {
+                by_neighbours[k] = true;
+                Class::Good
+            }
             (Class::Bad, Class::Bad) => {
                 chrome_neighbours[k] = true;
                 Class::Bad
@@ -547,6 +620,7 @@ pub fn classify(
     for k in 0..n {
         if before[k] == Class::NearGood && (left[k] == Class::Good || right[k] == Class::Good) {
             class[k] = Class::Good;
+            by_neighbours[k] = true;
         }
     }
     promote_prose_runs(&mut class, &before, &keyed, feats);
@@ -615,332 +689,89 @@ pub fn classify(
         }
         a = b + 1;
     }
-    let run_len = |k: usize| runs[k].1 - runs[k].0 + 1;
+    Some(Analysis {
+        t,
+        has_stoplist,
+        keyed,
+        block_cues,
+        strong,
+        before,
+        class,
+        chrome_neighbours,
+        by_neighbours,
+        article_end,
+        best,
+        title,
+        runs,
+    })
+}
 
+/// The blocks the classifier removes, each with its zone, and whether it backs off instead
+/// (it would leave almost nothing).
+fn removals(
+    a: &Analysis,
+    doc: &DocFingerprint,
+    feats: &DocFeatures,
+    reasons: &[Option<Reason>],
+    locked: &[bool],
+) -> (Vec<(usize, Zone)>, bool) {
+    let n = a.keyed.len();
     let mut removed: Vec<(usize, Zone)> = Vec::new();
     for k in 0..n {
-        let i = keyed[k];
-        if reasons[i].is_some() || locked[i] || Some(k) == title {
+        let i = a.keyed[k];
+        if reasons[i].is_some() || locked[i] || Some(k) == a.title {
             continue;
         }
-        let zone = match best {
-            _ if k >= article_end => Zone::Comments,
-            None => Zone::NoArticle,
-            Some((s, _, _)) if k < s => Zone::BeforeArticle,
-            Some((_, e, _)) if k > e => Zone::AfterArticle,
-            Some(_) => Zone::InArticle,
-        };
-        let remove = match zone {
-            Zone::Comments => true,
-            // Careful inside the article and where there is none: only clear chrome goes.
-            // Without an article there is no telling a headline list from a short text.
-            Zone::NoArticle => class[k] == Class::Bad && clear_chrome(&feats.blocks[keyed[k]]),
-            Zone::InArticle => {
-                let f = &feats.blocks[keyed[k]];
-                class[k] == Class::Bad
-                    && (clear_chrome(f)
-                        || (run_len(k) >= t.inside_run && !f.has(flag::SENTENCE_END)))
-            }
-            Zone::BeforeArticle if !t.strict_before => strong[k] && class[k] == Class::Bad,
-            Zone::BeforeArticle | Zone::AfterArticle => {
-                if t.strict_outside {
-                    class[k] != Class::Good
-                } else {
-                    class[k] == Class::Bad
-                }
-            }
-        };
-        if remove {
-            removed.push((k, zone));
+        if a.removes(k, feats) {
+            removed.push((k, a.zone(k)));
         }
     }
-
     // Never empty an article: if almost nothing would be left, remove nothing.
-    let words = |k: usize| u64::from(doc.blocks[keyed[k]].words);
+    let words = |k: usize| u64::from(doc.blocks[a.keyed[k]].words);
     let kept_before: u64 = (0..n)
-        .filter(|&k| reasons[keyed[k]].is_none())
+        .filter(|&k| reasons[a.keyed[k]].is_none())
         .map(words)
         .sum();
     let taken: u64 = removed.iter().map(|&(k, _)| words(k)).sum();
     let left = kept_before - taken.min(kept_before);
-    if !removed.is_empty()
-        && ((left as f64) < t.backoff_share * kept_before as f64 || left == 0)
-        && left < u64::from(t.backoff_words)
-    {
+    let backs_off = !removed.is_empty()
+        && ((left as f64) < a.t.backoff_share * kept_before as f64 || left == 0)
+        && left < u64::from(a.t.backoff_words);
+    (removed, backs_off)
+}
+
+/// Run the classifier over the blocks counting kept. `reasons` is updated in place; `seen`
+/// says, per block, whether another document holds it too.
+pub fn classify(
+    doc: &DocFingerprint,
+    feats: &DocFeatures,
+    reasons: &mut [Option<Reason>],
+    locked: &[bool],
+    seen: &[bool],
+    cfg: &ClassifierConfig,
+) -> Outcome {
+    let mut outcome = Outcome::default();
+    let Some(a) = analyse(doc, feats, reasons, seen, cfg) else {
+        return outcome;
+    };
+    let (removed, backs_off) = removals(&a, doc, feats, reasons, locked);
+    if backs_off {
         outcome.backed_off = true;
         return outcome;
     }
-
     for (k, zone) in removed {
-        let mut features = block_cues[k].clone();
-        if chrome_neighbours[k] {
+        let mut features = a.block_cues[k].clone();
+        if a.chrome_neighbours[k] {
             features.push(Cue::ChromeNeighbours);
         }
-        reasons[keyed[k]] = Some(Reason::Classified {
+        reasons[a.keyed[k]] = Some(Reason::Classified {
             features,
             zone,
-            run: run_len(k) as u32,
+            run: a.run_len(k) as u32,
         });
     }
     outcome
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::features::extract;
-    use crate::fingerprint::{fingerprint, Scratch};
-    use crate::segment::{segment, UnitChoice};
-
-    fn run(doc: &str, strength: Strength) -> (Vec<Option<Reason>>, Outcome) {
-        run_with(
-            doc,
-            &ClassifierConfig {
-                strength,
-                keep_comments: false,
-            },
-        )
-    }
-
-    fn run_with(doc: &str, cfg: &ClassifierConfig) -> (Vec<Option<Reason>>, Outcome) {
-        let seg = segment(doc.as_bytes(), UnitChoice::Line);
-        let mut print = fingerprint(doc.as_bytes(), &seg, &mut Scratch::default());
-        print.features = Some(extract(doc.as_bytes(), &seg));
-        let mut reasons = vec![None; print.blocks.len()];
-        let locked = vec![false; print.blocks.len()];
-        let seen = vec![false; print.blocks.len()];
-        let feats = print.features.clone().unwrap_or_default();
-        let out = classify(&print, &feats, &mut reasons, &locked, &seen, cfg);
-        (reasons, out)
-    }
-
-    fn kept(doc: &str, strength: Strength) -> Vec<String> {
-        let (reasons, _) = run(doc, strength);
-        doc.lines()
-            .zip(&reasons)
-            .filter(|(_, r)| r.is_none())
-            .map(|(l, _)| l.to_string())
-            .collect()
-    }
-
-    const P1: &str = "The harbour board met on Tuesday evening to discuss the state of the old pier, which has been closed to the public since the storms of last winter broke two of its supports and washed away part of the deck.";
-    const P2: &str = "Engineers told the board that the repairs would take at least two years, that the cost would be shared between the town and the county, and that the pier would stay closed until the work was done.";
-
-    #[test]
-    fn removes_chrome_around_the_article_and_keeps_the_title() {
-        let doc = format!(
-            "Home | News | Sport | Weather\nHarbour pier to stay closed for two years\nBy Ann Lee, 12/28/2005 3:13 PM\n{P1}\n{P2}\nShare this story\nLatest Headlines\nCouncil tax to rise\nNew school opens\n"
-        );
-        let k = kept(&doc, Strength::Default);
-        // The byline goes (a date in a short line without a sentence), the headline stays.
-        assert_eq!(
-            k,
-            vec!["Harbour pier to stay closed for two years", P1, P2],
-            "{k:?}"
-        );
-    }
-
-    #[test]
-    fn reasons_name_the_features() {
-        let doc = format!("{P1}\n{P2}\nRead more »\nLatest Headlines\n");
-        let (reasons, _) = run(&doc, Strength::Default);
-        match &reasons[2] {
-            Some(Reason::Classified { features, zone, .. }) => {
-                assert!(features.contains(&Cue::CallToAction));
-                assert_eq!(*zone, Zone::AfterArticle);
-            }
-            other => panic!("{other:?}"),
-        }
-        let text = match &reasons[3] {
-            Some(Reason::Classified {
-                features,
-                zone,
-                run,
-            }) => describe(features, *zone, *run),
-            other => panic!("{other:?}"),
-        };
-        assert!(
-            text.contains("short") && text.contains("after the article"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn without_chrome_cues_nothing_goes_where_there_is_no_article() {
-        let doc = "Share this\nRead more\nThe shop opens at nine on weekdays\n";
-        let (reasons, out) = run(doc, Strength::Default);
-        assert!(!out.backed_off);
-        assert!(reasons[0].is_some() && reasons[1].is_some() && reasons[2].is_none());
-    }
-
-    #[test]
-    fn dialogue_between_paragraphs_stays() {
-        let doc = format!("{P1}\n“Really?”\n“Yes.”\n{P2}\n");
-        assert_eq!(kept(&doc, Strength::Default).len(), 4);
-    }
-
-    #[test]
-    fn list_inside_the_article_stays() {
-        let doc = format!("{P1}\nThe board listed three options:\nrepair the pier\nbuild a new one\ndo nothing\n{P2}\n");
-        assert_eq!(kept(&doc, Strength::Default).len(), 6);
-    }
-
-    #[test]
-    fn a_one_line_brief_is_kept() {
-        let doc = format!("Menu\nSearch\n{P1}\nContact us\n");
-        // Before the article only chrome cues count by default; after it, all but prose goes.
-        assert_eq!(kept(&doc, Strength::Default), vec!["Menu", "Search", P1]);
-    }
-
-    #[test]
-    fn backs_off_rather_than_emptying_a_page() {
-        let doc = "Share this\nRead more\nLog in\n";
-        let (reasons, out) = run(doc, Strength::Default);
-        assert!(out.backed_off);
-        assert!(reasons.iter().all(Option::is_none));
-    }
-
-    #[test]
-    fn off_removes_nothing() {
-        let doc = format!("Home | News | Sport\n{P1}\n{P2}\nShare this story\n");
-        assert!(run(&doc, Strength::Off).0.iter().all(Option::is_none));
-    }
-
-    #[test]
-    fn conservative_keeps_near_good_blocks_outside_the_article() {
-        let tail =
-            "He added that the plan was not final and that the town would be asked for its views.";
-        let doc = format!("{P1}\n{P2}\nRelated stories\nother\nthings\nhere\nthen\n{tail}\n");
-        assert!(!kept(&doc, Strength::Default).contains(&tail.to_string()));
-        assert!(kept(&doc, Strength::Conservative).contains(&tail.to_string()));
-    }
-
-    /// Three comments of ordinary prose, each under a commenter's byline: nothing in their
-    /// text tells them from the article.
-    fn thread(heading: &str, byline: impl Fn(&str) -> String) -> String {
-        let c1 = "I walked past the pier last weekend with my children and it was sad to see it fenced off again, so I am glad that the board is finally doing something about it.";
-        let c2 = "Two years seems like a very long time for a repair of this size, and I would like to know why the county cannot pay for more of it when the town has paid for so much already.";
-        let c3 = "My grandfather fished from that pier every morning for forty years, and I hope that they keep the old benches and the lamps when they finally rebuild the deck next spring.";
-        format!(
-            "{heading}\n{}\n{c1}\n{}\n{c2}\n{}\n{c3}\n",
-            byline("Ann"),
-            byline("Tom"),
-            byline("Ruth")
-        )
-    }
-
-    fn article() -> String {
-        format!("Harbour pier to stay closed for two years\n{P1}\n{P2}\n")
-    }
-
-    #[test]
-    fn a_comment_thread_under_a_heading_goes() {
-        let doc = format!(
-            "{}{}",
-            article(),
-            thread("3 Comments", |name| format!(
-                "{name} on March 13, 2025 at 9:14 am"
-            ))
-        );
-        let k = kept(&doc, Strength::Default);
-        assert_eq!(
-            k,
-            vec!["Harbour pier to stay closed for two years", P1, P2],
-            "{k:?}"
-        );
-        let (reasons, _) = run(&doc, Strength::Default);
-        match &reasons[5] {
-            Some(Reason::Classified { zone, .. }) => assert_eq!(*zone, Zone::Comments),
-            other => panic!("{other:?}"),
-        }
-        assert!(Zone::Comments.describe().contains("comments"));
-    }
-
-    #[test]
-    fn a_chain_of_bylines_is_a_thread_without_a_heading() {
-        let doc = format!(
-            "{}{}",
-            article(),
-            thread("Tell us what you think", |name| format!("{name} says:"))
-        );
-        let k = kept(&doc, Strength::Default);
-        assert_eq!(k.len(), 3, "{k:?}");
-    }
-
-    #[test]
-    fn keep_comments_and_conservative_keep_the_thread() {
-        let doc = format!(
-            "{}{}",
-            article(),
-            thread("3 Comments", |name| format!(
-                "Posted by: {name} | May 3, 2012 at 10:11 AM"
-            ))
-        );
-        let cfg = ClassifierConfig {
-            strength: Strength::Default,
-            keep_comments: true,
-        };
-        let (reasons, _) = run_with(&doc, &cfg);
-        // The comments stay, bylines with them, as the article's run goes on to the last.
-        let survivors: Vec<String> = doc
-            .lines()
-            .zip(&reasons)
-            .filter(|(_, r)| r.is_none())
-            .map(|(l, _)| l.to_string())
-            .collect();
-        assert_eq!(survivors.len(), 9, "{survivors:?}");
-        assert!(survivors[8].starts_with("My grandfather"), "{survivors:?}");
-        assert_eq!(kept(&doc, Strength::Conservative), survivors);
-        assert_eq!(kept(&doc, Strength::Default).len(), 3);
-    }
-
-    #[test]
-    fn a_dated_list_under_a_heading_that_mentions_comments_stays() {
-        // A consultation timeline: dates without times or commenters' verbs, only two of them.
-        let doc = format!(
-            "{}Public comments\nMarch 3, 2025\n{P1}\nApril 7, 2025\n{P2}\n",
-            article()
-        );
-        let k = kept(&doc, Strength::Default);
-        assert!(
-            k.iter().filter(|l| **l == P1 || **l == P2).count() == 4,
-            "{k:?}"
-        );
-    }
-
-    #[test]
-    fn a_thread_needs_an_article_above_it() {
-        // Comments heading and bylines before any prose: a teaser, not a thread.
-        let doc = format!(
-            "{}{}",
-            thread("3 Comments", |name| format!("{name} says:")),
-            article()
-        );
-        let k = kept(&doc, Strength::Default);
-        assert!(
-            k.contains(&P1.to_string()) && k.contains(&P2.to_string()),
-            "{k:?}"
-        );
-    }
-
-    #[test]
-    fn short_paragraphs_in_a_row_are_prose() {
-        // A long caption is the only good block; the article under it, after a dateline, is
-        // short paragraphs, none long enough to be good alone or next to a good block.
-        let paragraphs = [
-            "Some homes stay on the market for months, and a famous owner does not always help them sell.",
-            "A well-known name brings more visitors to the listing, an agent in the city said this week.",
-            "It rarely adds to the price.",
-            "Good photographs, a clear description and easy viewings matter far more to a buyer than who lived there before.",
-        ];
-        let doc = format!(
-            "Homes | Market | Advice\nFamous homes that will not sell\n{P1}\nPosted March 3, 2025 | By Ann Lee\n{}\nShare this\nLatest Headlines\n",
-            paragraphs.join("\n")
-        );
-        let k = kept(&doc, Strength::Default);
-        for p in paragraphs {
-            assert!(k.iter().any(|l| l == p), "{p} stays: {k:?}");
-        }
-        assert!(!k.iter().any(|l| l == "Latest Headlines"), "{k:?}");
-    }
-}
+mod tests;
