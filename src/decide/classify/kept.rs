@@ -80,7 +80,11 @@ fn own_reading(a: &Analysis, k: usize, feats: &DocFeatures) -> String {
         ),
         Class::Good => format!("good prose ({} characters; {stopwords}{sentence})", f.chars),
         Class::Bad => {
-            let cues: Vec<&str> = a.block_cues[k].iter().map(|c| c.describe()).collect();
+            let cues: Vec<&str> = a.block_cues[k]
+                .to_vec()
+                .iter()
+                .map(|c| c.describe())
+                .collect();
             format!("chrome-like ({})", cues.join(", "))
         }
     }
@@ -88,7 +92,7 @@ fn own_reading(a: &Analysis, k: usize, feats: &DocFeatures) -> String {
 
 /// The cues that spoke against it and where it sits: `short, title case before the article`.
 fn against(a: &Analysis, k: usize) -> String {
-    super::describe(&a.block_cues[k], a.zone(k), a.run_len(k) as u32)
+    super::describe(&a.block_cues[k].to_vec(), a.zone(k), a.run_len(k) as u32)
 }
 
 /// Why a block the classifier looked at stays, or `None` when it is plain prose.

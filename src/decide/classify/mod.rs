@@ -240,6 +240,41 @@ pub struct Outcome {
     pub backed_off: bool,
 }
 
+/// A set of cues, in [`Cue`]'s order: one block's, held without an allocation (the classifier
+/// reads every block of every document, and only the removed ones keep their cues).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Cues(u16);
+
+impl Cues {
+    const ALL: [Cue; 12] = [
+        Cue::Short,
+        Cue::NoSentence,
+        Cue::FewStopwords,
+        Cue::TitleCase,
+        Cue::AllCaps,
+        Cue::Date,
+        Cue::Numbers,
+        Cue::Separators,
+        Cue::Link,
+        Cue::CallToAction,
+        Cue::SeenElsewhere,
+        Cue::ChromeNeighbours,
+    ];
+
+    fn push(&mut self, cue: Cue) {
+        self.0 |= 1 << cue as u16;
+    }
+
+    /// The cues, in [`Cue`]'s order.
+    fn to_vec(self) -> Vec<Cue> {
+        Self::ALL
+            .iter()
+            .copied()
+            .filter(|&c| self.0 & (1 << c as u16) != 0)
+            .collect()
+    }
+}
+
 /// Cues of one block from its features alone, and whether they are strong enough to call it
 /// chrome whatever its neighbours.
 fn cues(
@@ -247,8 +282,8 @@ fn cues(
     has_stoplist: bool,
     seen_elsewhere: bool,
     t: &Thresholds,
-) -> (Vec<Cue>, bool) {
-    let mut cues = Vec::new();
+) -> (Cues, bool) {
+    let mut cues = Cues::default();
     let sentence = f.has(flag::SENTENCE_END) || f.sentences > 0;
     if f.chars < t.short_chars {
         cues.push(Cue::Short);
@@ -491,7 +526,7 @@ struct Analysis {
     has_stoplist: bool,
     /// Indexes of the blocks looked at (keyed, not a later copy of an earlier block).
     keyed: Vec<usize>,
-    block_cues: Vec<Vec<Cue>>,
+    block_cues: Vec<Cues>,
     strong: Vec<bool>,
     /// Each block's class from its own features, and after context.
     before: Vec<Class>,
@@ -578,7 +613,7 @@ fn analyse(
         return None;
     }
     let n = keyed.len();
-    let mut block_cues: Vec<Vec<Cue>> = Vec::with_capacity(n);
+    let mut block_cues: Vec<Cues> = Vec::with_capacity(n);
     let mut strong = vec![false; n];
     let mut class: Vec<Class> = Vec::with_capacity(n);
     for (k, &i) in keyed.iter().enumerate() {
@@ -760,10 +795,11 @@ pub fn classify(
         return outcome;
     }
     for (k, zone) in removed {
-        let mut features = a.block_cues[k].clone();
+        let mut cues = a.block_cues[k];
         if a.chrome_neighbours[k] {
-            features.push(Cue::ChromeNeighbours);
+            cues.push(Cue::ChromeNeighbours);
         }
+        let features = cues.to_vec();
         reasons[a.keyed[k]] = Some(Reason::Classified {
             features,
             zone,

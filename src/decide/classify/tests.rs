@@ -257,3 +257,18 @@ fn short_paragraphs_in_a_row_are_prose() {
     }
     assert!(!k.iter().any(|l| l == "Latest Headlines"), "{k:?}");
 }
+
+#[test]
+fn cue_sets_keep_the_order_cues_are_found_in() {
+    for (i, cue) in Cues::ALL.iter().enumerate() {
+        assert_eq!(*cue as usize, i);
+    }
+    let mut cues = Cues::default();
+    cues.push(Cue::SeenElsewhere);
+    cues.push(Cue::Short);
+    cues.push(Cue::ChromeNeighbours);
+    assert_eq!(
+        cues.to_vec(),
+        [Cue::Short, Cue::SeenElsewhere, Cue::ChromeNeighbours]
+    );
+}
