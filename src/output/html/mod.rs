@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::config::Config;
+use crate::decide::near_dup::KeptBecause;
 use crate::decide::{Fate, ReasonKind};
 use crate::error::{Error, IssueKind};
 use crate::explain::{explain, Explanation};
@@ -773,8 +774,9 @@ fn clusters(h: &mut String, r: &Report) {
     let n = r.near_duplicate_clusters.len();
     let _ = writeln!(
         h,
-        "<section id=\"clusters\">\n<h2>Near-duplicate documents</h2>\n<p class=\"lead\">Groups of documents whose content (site chrome left out) is at least <code>--near-dup-threshold {}</code> similar; only the kept copy is written. {n} {}.</p>",
+        "<section id=\"clusters\">\n<h2>Near-duplicate documents</h2>\n<p class=\"lead\">Groups of documents whose article text (what the run keeps of each) is at least <code>--near-dup-threshold {}</code> similar, or at least <code>--near-dup-containment {}</code> contained in the kept copy's; only the kept copy is written: the fuller one when it holds the other and more. {n} {}.</p>",
         r.config.near_dup.threshold,
+        r.config.near_dup.containment,
         if n == 1 { "cluster" } else { "clusters" }
     );
     if !r.config.near_dup.enabled {
@@ -785,14 +787,22 @@ fn clusters(h: &mut String, r: &Report) {
         h.push_str("<p class=\"muted\">No near-duplicate documents were found.</p>\n</section>\n");
         return;
     }
-    h.push_str("<table>\n<thead><tr><th>kept document</th><th class=\"num\">size</th><th>copies not written (similarity)</th></tr></thead>\n<tbody>\n");
+    h.push_str("<table>\n<thead><tr><th>kept document</th><th class=\"num\">size</th><th>copies not written (similarity, share contained; why the kept copy)</th></tr></thead>\n<tbody>\n");
     for c in r.near_duplicate_clusters.iter().take(MAX_CLUSTERS) {
         let members: Vec<String> = c
             .members
             .iter()
             .map(|m| {
+                let containment = m
+                    .containment
+                    .map_or(String::new(), |c| format!(", {:.0}%", 100.0 * c));
+                let why = m.kept_because.map_or("", |k| match k {
+                    KeptBecause::First => "; first",
+                    KeptBecause::Longest => "; longest",
+                    KeptBecause::Fuller => "; fuller",
+                });
                 format!(
-                    "{} <span class=\"muted\">({:.2})</span>",
+                    "{} <span class=\"muted\">({:.2}{containment}{why})</span>",
                     escape_path(&m.id),
                     m.similarity
                 )
@@ -1089,6 +1099,24 @@ mod tests {
         let html = render(&r, &[]);
         assert!(html.contains("the wording around a changing part recurs"));
         assert!(!html.contains("Filed by Lee"));
+    }
+
+    #[test]
+    fn near_duplicates_show_similarity_containment_and_why_the_kept_copy() {
+        let mut r = report();
+        r.near_duplicate_clusters = vec![report::ClusterRow {
+            kept: "a/whole.txt".into(),
+            size: 2,
+            members: vec![report::ClusterMember {
+                id: "a/lead.txt".into(),
+                similarity: 0.58,
+                containment: Some(0.99),
+                kept_because: Some(KeptBecause::Fuller),
+            }],
+        }];
+        let html = render(&r, &[]);
+        assert!(html.contains("a/<wbr>lead.txt <span class=\"muted\">(0.58, 99%; fuller)</span>"));
+        assert!(html.contains("--near-dup-containment 0.8"));
     }
 
     #[test]
